@@ -1,0 +1,69 @@
+/**
+ * Ports, names and fake credentials of the local stack. The only place local tooling reads its
+ * environment; every value can be overridden so two stacks (a developer's and the tests') can run side by side.
+ */
+export interface LocalConfig {
+  host: string;
+  stage: string;
+  service: string;
+  region: string;
+  accountId: string;
+  httpPort: number;
+  lambdaPort: number;
+  dynamoPort: number;
+  snsPort: number;
+  sandboxPort: number;
+  dataDir: string;
+  /** The service's own long code: the number people text, and the number texts come from. */
+  serviceNumber: string;
+  clientId: string;
+  clientSecret: string;
+  provider: 'google' | 'fitbit';
+  logLevel: string;
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) {
+    throw new Error(`${name} must be a TCP port number, got "${raw}"`);
+  }
+  return value;
+}
+
+export function localConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const provider = env.PROVIDER ?? 'google';
+  if (provider !== 'google' && provider !== 'fitbit') throw new Error(`PROVIDER must be google or fitbit`);
+  return {
+    host: '127.0.0.1',
+    stage: env.STAGE ?? 'dev',
+    service: 'fitbit-battery-sms',
+    region: 'us-east-1',
+    accountId: '000000000000',
+    httpPort: port(env, 'HTTP_PORT', 3000),
+    lambdaPort: port(env, 'LAMBDA_PORT', 3002),
+    dynamoPort: port(env, 'DYNAMODB_PORT', 8000),
+    snsPort: port(env, 'SNS_PORT', 4002),
+    sandboxPort: port(env, 'SANDBOX_PORT', 4010),
+    dataDir: env.LOCAL_DATA_DIR ?? '.local',
+    serviceNumber: env.SERVICE_NUMBER ?? '+12025550100',
+    clientId: 'local-client-id',
+    clientSecret: 'local-client-secret',
+    provider,
+    logLevel: env.LOG_LEVEL ?? 'INFO',
+  };
+}
+
+/** Topic names follow `<service>-<stage>-<role>`, as serverless.yml names them. */
+export function topicName(cfg: LocalConfig, role: 'new-subscriber' | 'inbound-sms'): string {
+  return `${cfg.service}-${cfg.stage}-${role}`;
+}
+
+export function topicArn(cfg: LocalConfig, name: string): string {
+  return `arn:aws:sns:${cfg.region}:${cfg.accountId}:${name}`;
+}
+
+export function functionName(cfg: LocalConfig, fn: string): string {
+  return `${cfg.service}-${cfg.stage}-${fn}`;
+}

@@ -1,0 +1,106 @@
+/**
+ * The legacy Fitbit Web API (turned off 2026-11-02), kept as a second adapter behind the same port
+ * because existing write-ups of this system describe it. Any HTTP 410 means the provider is gone.
+ */
+import { z } from 'zod';
+import type { TokenSet } from '../domain/subscriber';
+import type { AuthorizationStart, Device, HealthProvider, ProviderProfile } from '../ports';
+import { bearerGetJson, type FetchLike } from './http';
+import type { OAuthClient } from './oauth-client';
+import { normaliseDevice } from './provider-devices';
+
+export const FITBIT_SCOPES = ['settings', 'profile'];
+
+const profileSchema = z.object({
+  user: z.object({
+    encodedId: z.string().min(1).max(64),
+    timezone: z.string().min(1).max(64).optional(),
+    offsetFromUTCMillis: z.number().optional(),
+  }),
+});
+const devicesSchema = z.array(z.record(z.string(), z.unknown()));
+
+/** Fitbit's error body: `{"errors":[{"errorType":"invalid_grant"}]}`. */
+export function fitbitErrorCode(body: unknown): string | undefined {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  const first = Array.isArray(errors) ? (errors[0] as { errorType?: unknown } | undefined) : undefined;
+  return typeof first?.errorType === 'string' ? first.errorType : undefined;
+}
+
+/** Fitbit reports sync times in the user's local time without an offset. */
+export function localToUtcMillis(local: unknown, offsetFromUtcMillis: number): number | undefined {
+  if (typeof local !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(local))
+    return undefined;
+  const asUtc = Date.parse(`${local}Z`);
+  return Number.isFinite(asUtc) ? asUtc - offsetFromUtcMillis : undefined;
+}
+
+export interface FitbitOptions {
+  oauth: OAuthClient;
+  authorizationEndpoint: string;
+  apiBaseUrl: string;
+  timeoutMs: number;
+  fetch?: FetchLike;
+}
+
+export class FitbitProvider implements HealthProvider {
+  readonly name = 'fitbit' as const;
+  readonly authorizationOrigin: string;
+
+  constructor(private readonly options: FitbitOptions) {
+    this.authorizationOrigin = new URL(options.authorizationEndpoint).origin;
+  }
+
+  startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
+    return this.options.oauth.startAuthorization(redirectUri, { scope: FITBIT_SCOPES.join(' ') });
+  }
+
+  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<TokenSet> {
+    return this.options.oauth.exchangeCode(code, codeVerifier, redirectUri);
+  }
+
+  refresh(refreshToken: string): Promise<TokenSet> {
+    return this.options.oauth.refresh(refreshToken);
+  }
+
+  revoke(token: string): Promise<void> {
+    return this.options.oauth.revoke(token);
+  }
+
+  hasRequiredScope(grantedScope: string): boolean {
+    const granted = grantedScope.split(/\s+/);
+    return FITBIT_SCOPES.every((scope) => granted.includes(scope));
+  }
+
+  async getProfile(accessToken: string): Promise<ProviderProfile> {
+    const { user } = await this.get('/1/user/-/profile.json', accessToken, 'profile', profileSchema);
+    return { userId: user.encodedId, timeZone: user.timezone ?? 'UTC' };
+  }
+
+  async listDevices(accessToken: string): Promise<Device[]> {
+    const [raw, profile] = await Promise.all([
+      this.get('/1/user/-/devices.json', accessToken, 'devices', devicesSchema),
+      this.get('/1/user/-/profile.json', accessToken, 'profile', profileSchema),
+    ]);
+    const offset = profile.user.offsetFromUTCMillis ?? 0;
+    return raw.map((d) =>
+      normaliseDevice({
+        id: typeof d.id === 'string' || typeof d.id === 'number' ? String(d.id) : undefined,
+        name: d.deviceVersion,
+        type: d.type,
+        status: d.battery,
+        level: d.batteryLevel,
+        lastSyncTime: localToUtcMillis(d.lastSyncTime, offset),
+      }),
+    );
+  }
+
+  private get<T>(path: string, accessToken: string, what: string, schema: z.ZodType<T>): Promise<T> {
+    const url = new URL(path, this.options.apiBaseUrl).toString();
+    return bearerGetJson(url, accessToken, schema, {
+      fetch: this.options.fetch ?? fetch,
+      timeoutMs: this.options.timeoutMs,
+      what,
+    });
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Structured JSON logs through Powertools for AWS Lambda. Callers pass masked values only; as a
+ * second line of defence, fields whose names say "token", "secret", "code" or "verifier" are redacted.
+ */
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../ports';
+
+const SENSITIVE = /token|secret|verifier|password|authorization|^code$/i;
+
+function redact(extra?: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!extra) return undefined;
+  return Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, SENSITIVE.test(k) ? '[redacted]' : v]));
+}
+
+export function createLogger(serviceName: string): Logger & { raw: PowertoolsLogger } {
+  const raw = new PowertoolsLogger({ serviceName });
+  return {
+    raw,
+    debug: (message, extra) => raw.debug(message, redact(extra) ?? {}),
+    info: (message, extra) => raw.info(message, redact(extra) ?? {}),
+    warn: (message, extra) => raw.warn(message, redact(extra) ?? {}),
+    error: (message, extra) => raw.error(message, redact(extra) ?? {}),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Per-user SNS topics and the texts that go through them (alerts), plus the "new subscriber" event.
+ * CreateTopic and Subscribe are idempotent at SNS, which makes redelivered events harmless here.
+ */
+import {
+  CreateTopicCommand,
+  PublishCommand,
+  type SNSClient,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
+import type { EventPublisher, Messenger, NewSubscriberEvent } from '../ports';
+
+/** Alerts are transactional: SNS's default (promotional) may be dropped or delayed by carriers. */
+const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
+
+export class SnsTopics
+  implements Pick<Messenger, 'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'publish'>
+{
+  constructor(private readonly sns: SNSClient) {}
+
+  async ensureTopic(name: string): Promise<string> {
+    const { TopicArn } = await this.sns.send(new CreateTopicCommand({ Name: name }));
+    if (!TopicArn) throw new Error('CreateTopic returned no TopicArn');
+    return TopicArn;
+  }
+
+  async subscribeSms(topicArn: string, phone: string): Promise<string> {
+    const { SubscriptionArn } = await this.sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sms',
+        Endpoint: phone,
+        ReturnSubscriptionArn: true,
+      }),
+    );
+    if (!SubscriptionArn) throw new Error('Subscribe returned no SubscriptionArn');
+    return SubscriptionArn;
+  }
+
+  async unsubscribe(subscriptionArn: string): Promise<void> {
+    await this.sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+  }
+
+  async publish(topicArn: string, text: string): Promise<void> {
+    await this.sns.send(
+      new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL }),
+    );
+  }
+}
+
+export class SnsEventPublisher implements EventPublisher {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly newSubscriberTopicArn: string,
+  ) {}
+
+  async publishNewSubscriber(event: NewSubscriberEvent): Promise<void> {
+    await this.sns.send(
+      new PublishCommand({ TopicArn: this.newSubscriberTopicArn, Message: JSON.stringify(event) }),
+    );
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Typed errors the use cases raise and the handlers map to pages, replies or retries in one place.
+ * Messages are for logs; nothing here is shown to a person verbatim.
+ */
+export class DomainError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The provider no longer accepts the grant (revoked, expired, too many tokens): only a new consent helps. */
+export class InvalidGrantError extends DomainError {}
+
+/** The provider rejected the access token: refresh it and try once more. */
+export class TokenRejectedError extends DomainError {}
+
+/** The provider asked us to slow down. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** 5xx, timeouts and dropped connections: worth a bounded retry, then a later round. */
+export class ProviderUnavailableError extends DomainError {}
+
+/** The provider answered something we cannot read. Logged, never retried at once. */
+export class MalformedResponseError extends DomainError {}
+
+/** HTTP 410 from a retired API (the legacy Fitbit Web API since 2026-11-02): never retried. */
+export class ProviderRetiredError extends DomainError {}
+
+/** The provider refused for a reason that no retry will change (403, account not linked). */
+export class ProviderRefusedError extends DomainError {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Someone else wrote the record since we read it: re-read and try again. */
+export class VersionConflictError extends DomainError {}
+
+export function isRetryableProviderError(error: unknown): boolean {
+  return error instanceof ProviderUnavailableError;
+}

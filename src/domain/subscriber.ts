@@ -1,0 +1,67 @@
+/**
+ * The subscriber as the domain sees it: who they are at the provider, the phone they confirmed, their
+ * tokens, and the settings and memory the battery checks need. Pure data and state transitions.
+ */
+export type ProviderName = 'google' | 'fitbit';
+
+export type SubscriberState = 'pending_confirmation' | 'active' | 'needs_reauth' | 'stopped';
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch milliseconds after which the access token must not be used. */
+  expiresAt: number;
+  scope: string;
+}
+
+export interface QuietHours {
+  /** Hour of day, 0-23, local time, when quiet hours begin. */
+  start: number;
+  /** Hour of day, 0-23, local time, when quiet hours end. */
+  end: number;
+}
+
+/** What the service remembers of one device between checks. */
+export interface DeviceMemory {
+  name: string;
+  type: string;
+  level?: number;
+  status?: string;
+  lastSyncTime?: string;
+}
+
+export interface Subscriber {
+  /** `<provider>#<provider user id>`: stable across sign-ups with the same account. */
+  id: string;
+  provider: ProviderName;
+  providerUserId: string;
+  phone: string;
+  state: SubscriberState;
+  tokens: TokenSet;
+  timeZone: string;
+  /** Optimistic-lock counter: every write checks and bumps it. */
+  version: number;
+  /** Identifies the sign-up that produced the current pending confirmation; changes on each sign-up. */
+  signupId: string;
+  topicArn?: string;
+  subscriptionArn?: string;
+  /** The sign-up id whose "reply YES" text was already sent (so a redelivery sends nothing). */
+  confirmationSentFor?: string;
+  threshold: number;
+  quietHours: QuietHours;
+  snoozeUntil?: number;
+  devices: Record<string, DeviceMemory>;
+  createdAt: number;
+  updatedAt: number;
+  /** Epoch seconds after which an unconfirmed sign-up is gone (pending only). */
+  expiresAt?: number;
+}
+
+export const DEFAULT_THRESHOLD = 20;
+export const DEFAULT_QUIET_HOURS: QuietHours = { start: 22, end: 7 };
+/** A sign-up the phone never confirmed is forgotten after this long. */
+export const PENDING_SIGNUP_TTL_MS = 24 * 60 * 60 * 1000;
+
+export function subscriberId(provider: ProviderName, providerUserId: string): string {
+  return `${provider}#${providerUserId}`;
+}

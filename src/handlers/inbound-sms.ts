@@ -1,0 +1,27 @@
+/** SNS "inbound SMS" (AWS End User Messaging two-way payload) -> the person's command, answered. */
+import { z } from 'zod';
+import { deps } from '../composition';
+import { handleInboundSms } from '../usecases/handle-inbound-sms';
+import { forEachSnsMessage } from './sns-records';
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/);
+
+/** A real SMS is at most 1,600 characters (10 concatenated segments); longer is not from a phone. */
+const twoWayPayload = z.object({
+  originationNumber: e164,
+  destinationNumber: e164,
+  messageBody: z.string().max(1600),
+  inboundMessageId: z.string().min(1).max(128),
+});
+
+export async function handler(event: unknown): Promise<void> {
+  await forEachSnsMessage(event, twoWayPayload, deps.logger, async (message) => {
+    const outcome = await handleInboundSms(deps, {
+      from: message.originationNumber,
+      to: message.destinationNumber,
+      body: message.messageBody,
+      messageId: message.inboundMessageId,
+    });
+    deps.logger.info('inbound text handled', { outcome });
+  });
+}

@@ -1,0 +1,23 @@
+/** GET /, /privacy and /style.css: the static-ish pages, rendered on request. */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { deps } from '../composition';
+import { privacyPage, signupPage } from '../web/pages';
+import { STYLESHEET } from '../web/style';
+import { errorResult, type HttpResult, htmlResult } from './web';
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  switch (event.rawPath) {
+    case '/':
+      return htmlResult(200, signupPage(), { formTarget: deps.provider.authorizationOrigin });
+    case '/privacy':
+      return htmlResult(200, privacyPage());
+    case '/style.css':
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' },
+        body: STYLESHEET,
+      };
+    default:
+      return errorResult(404, 'not_found');
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The interfaces the use cases need from the outside world. Owned by the domain side; adapters in
+ * src/adapters implement them and src/composition.ts wires them once per Lambda container.
+ */
+import type { ProviderName, Subscriber, TokenSet } from './domain/subscriber';
+
+export type BatteryStatus = 'High' | 'Medium' | 'Low' | 'Empty';
+export type DeviceType = 'TRACKER' | 'SCALE' | 'UNKNOWN';
+
+/** A paired device as every provider adapter reports it. */
+export interface Device {
+  /** Stable id within the account (the last segment of the resource name). */
+  id: string;
+  /** Product name, e.g. "Charge 6". */
+  name: string;
+  type: DeviceType;
+  batteryStatus?: BatteryStatus;
+  /** Percent, 0-100, when the provider reports one. */
+  batteryLevel?: number;
+  /** RFC 3339 UTC time of the last sync with the phone app. */
+  lastSyncTime?: string;
+}
+
+export interface ProviderProfile {
+  userId: string;
+  timeZone: string;
+}
+
+/** A fresh authorization request: where to send the browser, and what to remember until it returns. */
+export interface AuthorizationStart {
+  url: string;
+  state: string;
+  codeVerifier: string;
+}
+
+export interface HealthProvider {
+  readonly name: ProviderName;
+  /** Origin of the consent page, so pages can allow the redirect to it in their CSP. */
+  readonly authorizationOrigin: string;
+  /** Creates state and PKCE verifier (S256) and the consent URL carrying them. */
+  startAuthorization(redirectUri: string): Promise<AuthorizationStart>;
+  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<TokenSet>;
+  refresh(refreshToken: string): Promise<TokenSet>;
+  /** True when the granted scope covers everything the service reads. */
+  hasRequiredScope(grantedScope: string): boolean;
+  getProfile(accessToken: string): Promise<ProviderProfile>;
+  listDevices(accessToken: string): Promise<Device[]>;
+  revoke(token: string): Promise<void>;
+}
+
+/** A pending OAuth sign-up: single use, short-lived. */
+export interface SignupState {
+  state: string;
+  codeVerifier: string;
+  phone: string;
+  /** SHA-256 of the nonce in the browser's cookie, so only that browser can complete it. */
+  browserBinding: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** Who a phone number belongs to: the confirmed owner, and the latest sign-up waiting for its YES. */
+export interface PhoneRecord {
+  phone: string;
+  ownerId?: string;
+  pendingId?: string;
+  /** Confirmation texts sent to this number today, to cap what sign-up traffic can send. */
+  confirmationsDay?: string;
+  confirmationsSent?: number;
+}
+
+export interface SubscriberStore {
+  putSignupState(signup: SignupState): Promise<void>;
+  /** Returns and deletes the state atomically; undefined when unknown, used or expired. */
+  consumeSignupState(state: string, now: number): Promise<SignupState | undefined>;
+  getSubscriber(id: string, now: number): Promise<Subscriber | undefined>;
+  /**
+   * Saves the subscriber if nobody wrote it since it was read at `subscriber.version` (0 = new).
+   * Returns it with the new version. Throws VersionConflictError otherwise.
+   */
+  saveSubscriber(subscriber: Subscriber): Promise<Subscriber>;
+  getPhone(phone: string): Promise<PhoneRecord | undefined>;
+  /** Marks `subscriberId` as the sign-up waiting for this phone's YES (replacing any earlier one). */
+  setPendingSignup(phone: string, subscriberId: string): Promise<void>;
+  /** The phone said YES: `subscriberId` owns it now, and nothing waits any more. */
+  setPhoneOwner(phone: string, subscriberId: string): Promise<void>;
+  /** Forgets the owner, if it is still `subscriberId`. */
+  releasePhone(phone: string, subscriberId: string): Promise<void>;
+  /** Counts one confirmation text for the phone on `day`; false once `max` were counted that day. */
+  takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean>;
+  /** Records an inbound message id; false when it was already recorded (a duplicate delivery). */
+  claimInboundMessage(messageId: string, now: number): Promise<boolean>;
+  /** Forgets a claimed id so a retry after a failure can process the message. */
+  releaseInboundMessage(messageId: string): Promise<void>;
+}
+
+export interface Messenger {
+  /** Creates (or finds) the topic with this name; idempotent. */
+  ensureTopic(name: string): Promise<string>;
+  /** Subscribes a phone by SMS; idempotent for the same topic and phone. */
+  subscribeSms(topicArn: string, phone: string): Promise<string>;
+  unsubscribe(subscriptionArn: string): Promise<void>;
+  /** Sends a text to everyone subscribed to the topic. */
+  publish(topicArn: string, text: string): Promise<void>;
+  /** Sends one text straight to a number, from `from` when given (so a reply stays in its thread). */
+  sendText(to: string, text: string, from?: string): Promise<void>;
+}
+
+export interface NewSubscriberEvent {
+  subscriberId: string;
+  signupId: string;
+}
+
+export interface EventPublisher {
+  publishNewSubscriber(event: NewSubscriberEvent): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Logger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}

@@ -1,0 +1,85 @@
+/**
+ * Calls the provider with a fresh access token: refreshes an expired one (or one the provider
+ * rejects) under the subscriber's optimistic lock, so two workers never lose the tokens; the loser
+ * re-reads and uses the winner's. A dead grant moves the subscriber to needs_reauth.
+ */
+import { InvalidGrantError, TokenRejectedError, VersionConflictError } from '../domain/errors';
+import type { Subscriber } from '../domain/subscriber';
+import type { Deps } from './deps';
+
+/** Refresh this long before the stated expiry, so a token does not die mid-request. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+export interface TokenCallResult<T> {
+  value: T;
+  /** The subscriber as last read or written (tokens possibly refreshed). */
+  subscriber: Subscriber;
+}
+
+export async function withAccessToken<T>(
+  deps: Pick<Deps, 'store' | 'provider' | 'clock' | 'logger'>,
+  subscriber: Subscriber,
+  call: (accessToken: string) => Promise<T>,
+): Promise<TokenCallResult<T>> {
+  let current = subscriber;
+  if (current.tokens.expiresAt - EXPIRY_MARGIN_MS <= deps.clock.now())
+    current = await refreshTokens(deps, current);
+  try {
+    return { value: await call(current.tokens.accessToken), subscriber: current };
+  } catch (error) {
+    if (!(error instanceof TokenRejectedError)) throw error;
+  }
+  current = await refreshTokens(deps, current);
+  return { value: await call(current.tokens.accessToken), subscriber: current };
+}
+
+/**
+ * Refreshes once, then stores the new tokens under the optimistic lock. When the lock is lost to a
+ * writer that refreshed too, that writer's tokens win; when it is lost to a writer that changed
+ * other fields, ours are written onto their record. The refresh is never repeated: a legacy Fitbit
+ * refresh token works only once.
+ */
+export async function refreshTokens(
+  deps: Pick<Deps, 'store' | 'provider' | 'clock' | 'logger'>,
+  seen: Subscriber,
+): Promise<Subscriber> {
+  let tokens: Subscriber['tokens'];
+  try {
+    tokens = await deps.provider.refresh(seen.tokens.refreshToken);
+  } catch (error) {
+    if (error instanceof InvalidGrantError) {
+      // A concurrent worker may have just used a single-use refresh token: trust a newer record.
+      const latest = await deps.store.getSubscriber(seen.id, deps.clock.now());
+      if (latest && latest.tokens.refreshToken !== seen.tokens.refreshToken) return latest;
+      await markNeedsReauth(deps, latest ?? seen);
+    }
+    throw error;
+  }
+  let current = seen;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return await deps.store.saveSubscriber({ ...current, tokens, updatedAt: deps.clock.now() });
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      const latest = await deps.store.getSubscriber(seen.id, deps.clock.now());
+      if (!latest) throw error;
+      if (latest.tokens.accessToken !== seen.tokens.accessToken) return latest;
+      current = latest;
+    }
+  }
+  throw new VersionConflictError('could not store refreshed tokens after several attempts');
+}
+
+async function markNeedsReauth(
+  deps: Pick<Deps, 'store' | 'clock' | 'logger'>,
+  subscriber: Subscriber,
+): Promise<void> {
+  try {
+    await deps.store.saveSubscriber({ ...subscriber, state: 'needs_reauth', updatedAt: deps.clock.now() });
+    deps.logger.warn('grant no longer valid; subscriber needs to sign up again', {
+      subscriberId: subscriber.id,
+    });
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Sign-up, step two (the OAuth callback): check the single-use state and the browser it belongs to,
+ * exchange the code, learn who the person is at the provider, store the subscriber as waiting for
+ * the phone's YES, and announce the new subscriber so a topic gets made and the YES text sent.
+ */
+import { randomUUID } from 'node:crypto';
+import { InvalidGrantError } from '../domain/errors';
+import {
+  DEFAULT_QUIET_HOURS,
+  DEFAULT_THRESHOLD,
+  PENDING_SIGNUP_TTL_MS,
+  type Subscriber,
+  subscriberId,
+} from '../domain/subscriber';
+import { type Deps, retryOnConflict } from './deps';
+import { bindingOf } from './start-signup';
+
+export interface CallbackInput {
+  state?: string;
+  code?: string;
+  error?: string;
+  browserNonce?: string;
+}
+
+export type CallbackResult =
+  /** The phone must reply YES before anything else is sent. */
+  | { kind: 'pending'; subscriberId: string }
+  /** A returning subscriber whose number is already confirmed: alerts simply resume. */
+  | { kind: 'restored'; subscriberId: string }
+  | { kind: 'denied' }
+  | { kind: 'missing_scope' }
+  /** Unknown, expired, already used, or started in another browser. */
+  | { kind: 'bad_state' }
+  | { kind: 'expired_code' };
+
+const STATE_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
+
+export async function completeAuthorization(deps: Deps, input: CallbackInput): Promise<CallbackResult> {
+  const { store, provider, clock, logger } = deps;
+  const now = clock.now();
+  if (!input.state || !STATE_SHAPE.test(input.state))
+    return input.error ? { kind: 'denied' } : { kind: 'bad_state' };
+
+  // Consumed first, whatever follows: a state is good for one attempt only.
+  const signup = await store.consumeSignupState(input.state, now);
+  if (!signup) return { kind: 'bad_state' };
+  if (!input.browserNonce || bindingOf(input.browserNonce) !== signup.browserBinding) {
+    logger.warn('callback from a browser that did not start the sign-up');
+    return { kind: 'bad_state' };
+  }
+  if (input.error) {
+    logger.info('consent not given', { error: input.error.slice(0, 40) });
+    return { kind: 'denied' };
+  }
+  if (!input.code) return { kind: 'bad_state' };
+
+  let tokens: Awaited<ReturnType<typeof provider.exchangeCode>>;
+  try {
+    tokens = await provider.exchangeCode(input.code, signup.codeVerifier, deps.settings.redirectUri);
+  } catch (error) {
+    if (error instanceof InvalidGrantError) return { kind: 'expired_code' };
+    throw error;
+  }
+  if (!provider.hasRequiredScope(tokens.scope)) {
+    // A grant we cannot use is handed back rather than kept.
+    await provider.revoke(tokens.refreshToken).catch(() => undefined);
+    return { kind: 'missing_scope' };
+  }
+
+  const profile = await provider.getProfile(tokens.accessToken);
+  const id = subscriberId(provider.name, profile.userId);
+  const phone = signup.phone;
+  const signupId = randomUUID();
+  const phoneRecord = await store.getPhone(phone);
+
+  const { saved, restored, previousPhone } = await retryOnConflict(async () => {
+    const existing = await store.getSubscriber(id, now);
+    const confirmedHere = existing?.phone === phone && phoneRecord?.ownerId === id;
+    const restored = confirmedHere && (existing.state === 'active' || existing.state === 'needs_reauth');
+    const neverConfirmed = !existing || existing.expiresAt !== undefined;
+    const next: Subscriber = {
+      id,
+      provider: provider.name,
+      providerUserId: profile.userId,
+      threshold: DEFAULT_THRESHOLD,
+      quietHours: DEFAULT_QUIET_HOURS,
+      devices: {},
+      createdAt: now,
+      version: 0,
+      ...existing,
+      phone,
+      tokens,
+      timeZone: profile.timeZone,
+      signupId,
+      state: restored ? 'active' : 'pending_confirmation',
+      updatedAt: now,
+      expiresAt: neverConfirmed ? Math.ceil((now + PENDING_SIGNUP_TTL_MS) / 1000) : undefined,
+    };
+    const previousPhone = existing && existing.phone !== phone ? existing.phone : undefined;
+    return { saved: await store.saveSubscriber(next), restored, previousPhone };
+  });
+
+  if (previousPhone) await store.releasePhone(previousPhone, id);
+  if (!restored) await store.setPendingSignup(phone, id);
+  await deps.events.publishNewSubscriber({ subscriberId: saved.id, signupId });
+  logger.info(restored ? 'subscriber restored' : 'subscriber awaiting confirmation', {
+    provider: provider.name,
+  });
+  return restored
+    ? { kind: 'restored', subscriberId: saved.id }
+    : { kind: 'pending', subscriberId: saved.id };
+}

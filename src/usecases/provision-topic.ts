@@ -1,0 +1,87 @@
+/**
+ * Reacts to a new (or returning) subscriber: makes sure their SNS topic exists with their phone
+ * subscribed by SMS, then asks the phone to reply YES. SNS no longer asks SMS subscribers to confirm,
+ * so the service asks, and sends no alert before that YES. Safe to run twice for one event.
+ */
+import { texts } from '../domain/messages';
+import { maskPhone } from '../domain/phone';
+import type { Subscriber } from '../domain/subscriber';
+import type { NewSubscriberEvent } from '../ports';
+import { type Deps, retryOnConflict } from './deps';
+
+export type ProvisionResult =
+  | 'confirmation_sent'
+  | 'already_sent'
+  | 'capped'
+  | 'provisioned'
+  | 'stale'
+  | 'gone';
+
+/** Topic names allow letters, digits, `-` and `_`: provider user ids fit (they are [A-Za-z0-9-]). */
+export function topicNameFor(
+  prefix: string,
+  subscriber: Pick<Subscriber, 'provider' | 'providerUserId'>,
+): string {
+  return `${prefix}${subscriber.provider}-${subscriber.providerUserId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(
+    0,
+    256,
+  );
+}
+
+export async function provisionTopic(deps: Deps, event: NewSubscriberEvent): Promise<ProvisionResult> {
+  const { store, messenger, clock, logger } = deps;
+  const now = clock.now();
+
+  const subscriber = await retryOnConflict(async () => {
+    const current = await store.getSubscriber(event.subscriberId, now);
+    if (!current || current.signupId !== event.signupId) return current;
+    const topicArn =
+      current.topicArn ?? (await messenger.ensureTopic(topicNameFor(deps.settings.userTopicPrefix, current)));
+    const subscriptionArn = await messenger.subscribeSms(topicArn, current.phone);
+    if (current.subscriptionArn && current.subscriptionArn !== subscriptionArn) {
+      // The number changed: the old phone must not keep receiving this subscriber's alerts.
+      await messenger.unsubscribe(current.subscriptionArn);
+    }
+    if (current.topicArn === topicArn && current.subscriptionArn === subscriptionArn) return current;
+    return store.saveSubscriber({ ...current, topicArn, subscriptionArn, updatedAt: now });
+  });
+  if (!subscriber) {
+    logger.info('new-subscriber event for a sign-up that expired', { subscriberId: event.subscriberId });
+    return 'gone';
+  }
+  if (subscriber.signupId !== event.signupId) {
+    logger.info('new-subscriber event superseded by a later sign-up');
+    return 'stale';
+  }
+  if (subscriber.state !== 'pending_confirmation') return 'provisioned';
+  if (subscriber.confirmationSentFor === event.signupId) return 'already_sent';
+
+  const day = new Date(now).toISOString().slice(0, 10);
+  if (!(await store.takeConfirmationAllowance(subscriber.phone, day, deps.settings.maxConfirmationsPerDay))) {
+    logger.warn('confirmation texts capped for this number today', { phone: maskPhone(subscriber.phone) });
+    return 'capped';
+  }
+  // Claim before sending, so a redelivered event finds the claim and sends nothing more.
+  const claimed = await retryOnConflict(async () => {
+    const current = await store.getSubscriber(event.subscriberId, now);
+    if (!current || current.signupId !== event.signupId || current.confirmationSentFor === event.signupId) {
+      return undefined;
+    }
+    return store.saveSubscriber({ ...current, confirmationSentFor: event.signupId, updatedAt: now });
+  });
+  if (!claimed) return 'already_sent';
+  try {
+    await messenger.sendText(claimed.phone, texts.confirm());
+  } catch (error) {
+    // Give the claim back so the event's retry can send it.
+    await retryOnConflict(async () => {
+      const current = await store.getSubscriber(event.subscriberId, now);
+      if (current?.confirmationSentFor === event.signupId) {
+        await store.saveSubscriber({ ...current, confirmationSentFor: undefined, updatedAt: now });
+      }
+    });
+    throw error;
+  }
+  logger.info('confirmation requested', { phone: maskPhone(claimed.phone) });
+  return 'confirmation_sent';
+}

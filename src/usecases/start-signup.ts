@@ -1,0 +1,50 @@
+/**
+ * Sign-up, step one: check the number and the consent, remember a single-use OAuth state bound to
+ * this browser, and send the person to the provider's consent screen.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { parseMobileNumber } from '../domain/phone';
+import type { Deps } from './deps';
+
+/** How long a person has to finish the provider's consent screen. */
+export const SIGNUP_STATE_TTL_MS = 10 * 60 * 1000;
+
+export interface SignupForm {
+  phone: unknown;
+  consent: unknown;
+}
+
+export type StartSignupResult =
+  | { kind: 'invalid'; phone: string; errors: { phone?: 'empty' | 'invalid'; consent?: 'missing' } }
+  | { kind: 'redirect'; location: string; browserNonce: string };
+
+export function bindingOf(browserNonce: string): string {
+  return createHash('sha256').update(browserNonce).digest('base64url');
+}
+
+export async function startSignup(
+  deps: Pick<Deps, 'store' | 'provider' | 'clock' | 'logger' | 'settings'>,
+  form: SignupForm,
+): Promise<StartSignupResult> {
+  const phone = parseMobileNumber(form.phone, deps.settings.defaultCountry);
+  const consented = form.consent === 'yes' || form.consent === 'on' || form.consent === 'true';
+  if (!phone.ok || !consented) {
+    const errors: { phone?: 'empty' | 'invalid'; consent?: 'missing' } = {};
+    if (!phone.ok) errors.phone = phone.reason;
+    if (!consented) errors.consent = 'missing';
+    const typed = typeof form.phone === 'string' ? form.phone.slice(0, 64) : '';
+    return { kind: 'invalid', phone: typed, errors };
+  }
+
+  const start = await deps.provider.startAuthorization(deps.settings.redirectUri);
+  const browserNonce = randomBytes(24).toString('base64url');
+  await deps.store.putSignupState({
+    state: start.state,
+    codeVerifier: start.codeVerifier,
+    phone: phone.e164,
+    browserBinding: bindingOf(browserNonce),
+    expiresAt: deps.clock.now() + SIGNUP_STATE_TTL_MS,
+  });
+  deps.logger.info('sign-up started', { provider: deps.provider.name });
+  return { kind: 'redirect', location: start.url, browserNonce };
+}

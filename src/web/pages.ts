@@ -1,0 +1,155 @@
+/**
+ * The product's pages: sign-up, what happens next, errors in plain words, privacy. Everything
+ * interpolated is escaped by the `html` template; no page carries a script.
+ */
+import { texts } from '../domain/messages';
+import { html, page } from './html';
+
+export interface SignupView {
+  phone?: string;
+  errors?: { phone?: 'empty' | 'invalid'; consent?: 'missing' };
+}
+
+const PHONE_ERRORS = {
+  empty: 'Enter your mobile number.',
+  invalid:
+    'That does not look like a mobile number. Check it and include the country code if outside the US.',
+};
+
+export function signupPage(view: SignupView = {}): string {
+  const phoneError = view.errors?.phone ? PHONE_ERRORS[view.errors.phone] : undefined;
+  const consentError = view.errors?.consent ? 'Tick the box to agree to the texts.' : undefined;
+  const summary =
+    phoneError || consentError
+      ? html`<div class="errors" role="alert"><p>Please fix the following:</p><ul>${[phoneError, consentError]
+          .filter(Boolean)
+          .map((e) => html`<li>${e}</li>`)}</ul></div>`
+      : '';
+  return page({
+    title: 'Get a text when your Fitbit battery is low',
+    body: html`<div class="card">
+<h1>Get a text when your Fitbit battery is low</h1>
+<p>Fitbit only emails. We text you once when a tracker, watch or scale runs low, so you can charge it in time.</p>
+${summary}
+<form method="post" action="/signup" novalidate>
+<div class="field">
+<label for="phone">Mobile number</label>
+<p class="hint" id="phone-hint">For example (201) 555-0123, or +44 7700 900123 outside the US.</p>
+<input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required maxlength="32"
+ value="${view.phone ?? ''}" aria-describedby="phone-hint${phoneError ? ' phone-error' : ''}"${
+   phoneError ? html` aria-invalid="true"` : ''
+ }>
+${phoneError ? html`<p class="error" id="phone-error">${phoneError}</p>` : ''}
+</div>
+<div class="field">
+<div class="consent">
+<input id="consent" name="consent" type="checkbox" value="yes" required${
+      consentError ? html` aria-invalid="true" aria-describedby="consent-error"` : ''
+    }>
+<label for="consent">Text me when a Fitbit battery is low (at most 3 texts a day, usually far fewer).
+Reply STOP to stop, HELP for help. Message and data rates may apply.</label>
+</div>
+${consentError ? html`<p class="error" id="consent-error">${consentError}</p>` : ''}
+</div>
+<button type="submit">Continue to Google to connect Fitbit</button>
+</form>
+<p class="hint">Next, Google asks you to let us read your devices' battery levels. We read nothing else.
+<a href="/privacy">What we store</a>.</p>
+</div>`,
+  });
+}
+
+export function successPage(kind: 'pending' | 'restored'): string {
+  if (kind === 'restored') {
+    return page({
+      title: 'Welcome back',
+      body: html`<div class="card"><h1>Welcome back</h1>
+<p>Your Fitbit is connected again and battery alerts are back on for your number. Nothing else to do.</p>
+<p>Text STATUS to see your battery levels, or STOP to stop.</p></div>`,
+    });
+  }
+  return page({
+    title: 'Check your phone',
+    body: html`<div class="card"><h1>Check your phone and reply YES</h1>
+<p>We just texted you. Reply <strong>YES</strong> to turn on battery alerts; nothing is sent until you do.</p>
+<p class="sms">${texts.confirm()}</p>
+<p>After your YES you get one text with your devices' battery levels. Alerts look like this:</p>
+<p class="sms">Charge 6 battery low: 14%, about 9 h left. Charge it soon. Reply SNOOZE to pause alerts.</p>
+<h2>No text after a few minutes?</h2>
+<p>Check the number, then <a href="/">sign up again</a>. Texts can take a little while on some networks.
+If this sign-up is not confirmed within 24 hours, we delete it.</p></div>`,
+  });
+}
+
+export type ErrorKind =
+  | 'bad_state'
+  | 'denied'
+  | 'missing_scope'
+  | 'expired_code'
+  | 'provider_unavailable'
+  | 'provider_retired'
+  | 'bad_request'
+  | 'not_found'
+  | 'internal';
+
+const ERRORS: Record<ErrorKind, { title: string; text: string }> = {
+  bad_state: {
+    title: 'This sign-up link has expired',
+    text: 'The link was already used, is more than 10 minutes old, or was opened in another browser. Start again; it takes a minute.',
+  },
+  denied: {
+    title: 'Fitbit was not connected',
+    text: 'You chose not to share your devices, so we cannot watch their batteries. Nothing was saved. You can try again whenever you like.',
+  },
+  missing_scope: {
+    title: 'We need one more permission',
+    text: 'To see battery levels we need the permission to read your device settings. Try again and leave that box ticked. Nothing was saved.',
+  },
+  expired_code: {
+    title: 'The sign-in took too long',
+    text: 'Google did not accept the sign-in any more. Start again; nothing was saved.',
+  },
+  provider_unavailable: {
+    title: 'Google is not answering right now',
+    text: 'We could not reach Google to finish connecting your Fitbit. Nothing was saved. Please try again in a few minutes.',
+  },
+  provider_retired: {
+    title: 'This Fitbit connection no longer works',
+    text: 'The old Fitbit sign-in was switched off by Fitbit on 2 November 2026. This service now connects through Google.',
+  },
+  bad_request: {
+    title: 'Something was wrong with that request',
+    text: 'Your browser sent something we could not read. Go back to the sign-up page and try again.',
+  },
+  not_found: { title: 'Page not found', text: 'There is nothing at this address.' },
+  internal: {
+    title: 'Something went wrong on our side',
+    text: 'Nothing you did caused this. Please try again in a few minutes.',
+  },
+};
+
+export function errorPage(kind: ErrorKind): string {
+  const { title, text } = ERRORS[kind];
+  const action = kind === 'not_found' ? 'Go to the sign-up page' : 'Try again';
+  return page({
+    title,
+    body: html`<div class="card"><h1>${title}</h1><p>${text}</p><p><a class="button" href="/">${action}</a></p></div>`,
+  });
+}
+
+export function privacyPage(): string {
+  return page({
+    title: 'Privacy',
+    body: html`<div class="card"><h1>What we store, and for how long</h1>
+<ul>
+<li><strong>Your mobile number</strong>, to text you.</li>
+<li><strong>Access to your Fitbit device list</strong> (a Google sign-in token), to read battery levels. We read nothing else: no steps, sleep or heart data.</li>
+<li><strong>Each device's last battery level and sync time</strong>, to text once per low battery rather than every hour.</li>
+<li>Your time zone, so we never text at night.</li>
+</ul>
+<p>A sign-up you do not confirm with YES is deleted within 24 hours. After you text STOP we keep your settings for 30 days in case you text START, then delete everything.</p>
+<p><strong>To delete everything now, text DELETE.</strong> We revoke our access at Google and erase your number and settings, and confirm in one last text.</p>
+<p>We never sell or share your number, and we send nothing but battery alerts and answers to your texts.</p>
+<p><a href="/">Back to sign-up</a></p></div>`,
+  });
+}

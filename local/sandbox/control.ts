@@ -1,0 +1,238 @@
+/**
+ * JSON control endpoints for scripts and tests: shape users' devices and settings, force token
+ * expiry or revocation, retire the legacy API, and read or write phone conversations.
+ * Tokens never leave through here.
+ */
+import { type Ctx, ensureUser, getUser } from './context';
+import { E164, HttpError, type Router, readJson, sendJson } from './http';
+import { BATTERY_STATUSES, DEVICE_TYPES, deviceId, type PairedDevice, type User } from './state';
+
+const DEVICE_KEYS = new Set([
+  'name',
+  'deviceType',
+  'batteryStatus',
+  'batteryLevel',
+  'lastSyncTime',
+  'deviceVersion',
+  'macAddress',
+  'features',
+]);
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function bad(message: string): HttpError {
+  return new HttpError(400, { error: message });
+}
+
+/** Checks a PUT body strictly: a typo such as `battery` (the legacy name) should fail loudly. */
+export function parseDevices(user: User, input: unknown): PairedDevice[] {
+  if (!Array.isArray(input)) throw bad('body must be a JSON array of PairedDevice objects');
+  const names = new Set<string>();
+  const draft: User = { ...user, devices: [] };
+  return input.map((item: unknown, i) => {
+    const at = `device [${i}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw bad(`${at} must be an object`);
+    const d = item as Record<string, unknown>;
+    for (const key of Object.keys(d)) {
+      if (!DEVICE_KEYS.has(key))
+        throw bad(`${at}: unknown field "${key}" (allowed: ${[...DEVICE_KEYS].join(', ')})`);
+    }
+    const device: PairedDevice = { name: '' };
+    if (d.name !== undefined) {
+      if (
+        typeof d.name !== 'string' ||
+        !d.name.startsWith(`users/${user.id}/pairedDevices/`) ||
+        d.name.split('/').length !== 4
+      ) {
+        throw bad(`${at}: name must look like users/${user.id}/pairedDevices/<id>`);
+      }
+      device.name = d.name;
+    }
+    if (d.deviceType !== undefined) {
+      if (!DEVICE_TYPES.includes(d.deviceType as never))
+        throw bad(`${at}: deviceType must be one of ${DEVICE_TYPES.join(', ')}`);
+      device.deviceType = d.deviceType as PairedDevice['deviceType'];
+    }
+    if (d.batteryStatus !== undefined) {
+      if (!BATTERY_STATUSES.includes(d.batteryStatus as never)) {
+        throw bad(`${at}: batteryStatus must be one of ${BATTERY_STATUSES.join(', ')}`);
+      }
+      device.batteryStatus = d.batteryStatus as PairedDevice['batteryStatus'];
+    }
+    if (d.batteryLevel !== undefined) {
+      if (
+        typeof d.batteryLevel !== 'number' ||
+        !Number.isInteger(d.batteryLevel) ||
+        d.batteryLevel < 0 ||
+        d.batteryLevel > 100
+      ) {
+        throw bad(`${at}: batteryLevel must be an integer from 0 to 100`);
+      }
+      device.batteryLevel = d.batteryLevel;
+    }
+    if (d.lastSyncTime !== undefined) {
+      if (
+        typeof d.lastSyncTime !== 'string' ||
+        !RFC3339.test(d.lastSyncTime) ||
+        Number.isNaN(Date.parse(d.lastSyncTime))
+      ) {
+        throw bad(`${at}: lastSyncTime must be an RFC 3339 timestamp such as 2026-11-20T14:03:11Z`);
+      }
+      // The API prints UTC with a Z whatever offset the script used.
+      device.lastSyncTime = new Date(Date.parse(d.lastSyncTime)).toISOString().replace('.000Z', 'Z');
+    }
+    for (const key of ['deviceVersion', 'macAddress'] as const) {
+      if (d[key] !== undefined) {
+        if (typeof d[key] !== 'string') throw bad(`${at}: ${key} must be a string`);
+        device[key] = d[key] as string;
+      }
+    }
+    if (d.features !== undefined) {
+      if (!Array.isArray(d.features) || !d.features.every((f) => typeof f === 'string')) {
+        throw bad(`${at}: features must be an array of strings`);
+      }
+      device.features = d.features as string[];
+    }
+    if (!device.name) device.name = `users/${user.id}/pairedDevices/${deviceId(draft)}`;
+    if (names.has(device.name)) throw bad(`${at}: duplicate name ${device.name}`);
+    names.add(device.name);
+    draft.devices.push(device);
+    return device;
+  });
+}
+
+export function isTimeZone(value: unknown): value is string {
+  if (typeof value !== 'string' || value === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A user as scripts see it: devices, settings and counters, no tokens. */
+export function publicUser(ctx: Ctx, user: User) {
+  const grants = Object.values(ctx.store.data.grants)
+    .filter((g) => g.userId === user.id)
+    .map((g) => ({
+      provider: g.provider,
+      scope: g.scope,
+      revoked: g.revoked,
+      offline: g.refreshToken !== undefined,
+      createdAt: new Date(g.createdAt).toISOString(),
+    }));
+  return {
+    id: user.id,
+    legacyUserId: user.legacyUserId,
+    settings: { timeZone: user.timeZone },
+    devices: user.devices,
+    counters: user.counters,
+    grants,
+    createdAt: user.createdAt,
+  };
+}
+
+export function expireTokens(ctx: Ctx, user: User) {
+  const now = ctx.now();
+  for (const access of Object.values(ctx.store.data.accessTokens)) {
+    const grant = ctx.store.data.grants[access.grantId];
+    if (grant?.userId === user.id && access.expiresAt > now) access.expiresAt = now - 1;
+  }
+  ctx.store.changed();
+}
+
+export function revokeAll(ctx: Ctx, user: User) {
+  for (const grant of Object.values(ctx.store.data.grants))
+    if (grant.userId === user.id) grant.revoked = true;
+  ctx.store.changed();
+}
+
+function userOr404(ctx: Ctx, id: string): User {
+  const user = getUser(ctx, id);
+  if (!user) throw new HttpError(404, { error: `no user ${id}` });
+  return user;
+}
+
+function phoneParam(value: string | undefined): string {
+  const phone = (value ?? '').replace(/^ /, '+');
+  if (!E164.test(phone)) throw bad('phone number must be E.164, e.g. +12025550123');
+  return phone;
+}
+
+export function registerControl(router: Router, ctx: Ctx) {
+  router.on('GET', '/sandbox/users', (_req, res) => {
+    sendJson(
+      res,
+      200,
+      Object.values(ctx.store.data.users).map((u) => ({
+        id: u.id,
+        legacyUserId: u.legacyUserId,
+        timeZone: u.timeZone,
+        devices: u.devices.length,
+      })),
+    );
+  });
+  router.on('GET', '/sandbox/users/:id', (_req, res, p) =>
+    sendJson(res, 200, publicUser(ctx, userOr404(ctx, p.id ?? ''))),
+  );
+  router.on('GET', '/sandbox/users/:id/devices', (_req, res, p) =>
+    sendJson(res, 200, userOr404(ctx, p.id ?? '').devices),
+  );
+  router.on('PUT', '/sandbox/users/:id/devices', async (req, res, p) => {
+    const body = await readJson(req);
+    const user = ensureUser(ctx, p.id ?? '');
+    user.devices = parseDevices(user, body);
+    ctx.store.changed();
+    sendJson(res, 200, user.devices);
+  });
+  router.on('PUT', '/sandbox/users/:id/settings', async (req, res, p) => {
+    const body = (await readJson(req)) as { timeZone?: unknown } | undefined;
+    if (!isTimeZone(body?.timeZone))
+      throw bad('timeZone must be an IANA time zone name such as Europe/Paris');
+    const user = ensureUser(ctx, p.id ?? '');
+    user.timeZone = body.timeZone;
+    ctx.store.changed();
+    sendJson(res, 200, { timeZone: user.timeZone });
+  });
+  router.on('POST', '/sandbox/users/:id/expire-tokens', (_req, res, p) => {
+    expireTokens(ctx, userOr404(ctx, p.id ?? ''));
+    sendJson(res, 200, {});
+  });
+  router.on('POST', '/sandbox/users/:id/revoke', (_req, res, p) => {
+    revokeAll(ctx, userOr404(ctx, p.id ?? ''));
+    sendJson(res, 200, {});
+  });
+  router.on('GET', '/sandbox/legacy', (_req, res) =>
+    sendJson(res, 200, { retired: ctx.store.data.legacyRetired }),
+  );
+  router.on('POST', '/sandbox/legacy', async (req, res) => {
+    const body = (await readJson(req)) as { retired?: unknown } | undefined;
+    if (typeof body?.retired !== 'boolean') throw bad('body must be {"retired": true|false}');
+    ctx.store.data.legacyRetired = body.retired;
+    ctx.store.changed();
+    sendJson(res, 200, { retired: body.retired });
+  });
+
+  router.on('GET', '/sandbox/phones', (_req, res) => sendJson(res, 200, ctx.phones.list()));
+  router.on('GET', '/sandbox/phones/:phone/messages', (_req, res, p) => {
+    sendJson(res, 200, ctx.phones.messages(phoneParam(p.phone)));
+  });
+  router.on('DELETE', '/sandbox/phones/:phone/messages', (_req, res, p) => {
+    ctx.phones.clear(phoneParam(p.phone));
+    sendJson(res, 200, {});
+  });
+  router.on('POST', '/sandbox/phones/:phone/messages', async (req, res, p) => {
+    const phone = phoneParam(p.phone);
+    const body = (await readJson(req)) as { body?: unknown; inboundMessageId?: unknown } | undefined;
+    if (typeof body?.body !== 'string' || body.body === '') throw bad('body must be {"body": "<text>"}');
+    if (
+      body.inboundMessageId !== undefined &&
+      (typeof body.inboundMessageId !== 'string' || body.inboundMessageId === '')
+    ) {
+      throw bad('inboundMessageId must be a non-empty string');
+    }
+    const id = await ctx.phones.receive(phone, body.body, body.inboundMessageId as string | undefined);
+    sendJson(res, 202, { inboundMessageId: id });
+  });
+}

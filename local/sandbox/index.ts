@@ -1,0 +1,96 @@
+/**
+ * The sandbox server: plays the outside world for the local stack (Google and Fitbit OAuth and data
+ * APIs, AWS End User Messaging SMS, and the phones on the other end) on one port, with JSON control
+ * endpoints for scripts and tests and a few pages for humans.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Ctx, SandboxOptions } from './context';
+import { registerControl } from './control';
+import { registerHealthApi } from './health-api';
+import { closeServer, HttpError, listen, Router, sendJson } from './http';
+import { registerOAuth } from './oauth';
+import { registerPages } from './pages';
+import { handleSmsV2, PhoneNetwork } from './phones';
+import { Store } from './state';
+
+export type { SandboxOptions } from './context';
+export { GOOGLE_SETTINGS_SCOPE } from './health-api';
+export { OPT_IN_WORDS, OPT_OUT_WORDS, PhoneNetwork, type PhoneSummary } from './phones';
+export type { PairedDevice, PhoneMessage } from './state';
+
+export interface Sandbox {
+  url: string;
+  close(): Promise<void>;
+  /** So the local SNS emulator can deliver SMS into it. */
+  phones: PhoneNetwork;
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const log = opts.log ?? (() => {});
+  const now = opts.now ?? Date.now;
+  const store = new Store(opts.dataDir, log);
+  const phones = new PhoneNetwork({
+    store,
+    now,
+    log,
+    serviceNumber: opts.serviceNumber,
+    autoOptOut: opts.autoOptOut ?? true,
+    // Looked up at call time, so the caller may wire SNS after the sandbox has started.
+    publishInbound: (payload) => opts.publishInbound(payload),
+    onOptOutChange: (phone, optedOut) => opts.onOptOutChange?.(phone, optedOut),
+  });
+  const ctx: Ctx = { opts, now, log, store, codes: new Map(), phones };
+
+  const router = new Router();
+  router.on('POST', '/', (req, res) => handleSmsV2(ctx, req, res));
+  registerOAuth(router, ctx);
+  registerHealthApi(router, ctx);
+  registerControl(router, ctx);
+  registerPages(router, ctx);
+
+  // Spent and expired codes would otherwise pile up in a long-running dev sandbox.
+  const sweeper = setInterval(() => {
+    for (const [code, entry] of ctx.codes) if (entry.used || entry.expiresAt < now()) ctx.codes.delete(code);
+  }, 60_000);
+  sweeper.unref();
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://sandbox.local');
+    try {
+      const found = router.match(req.method ?? 'GET', url.pathname);
+      if (found === 'not-found') throw new HttpError(404, { error: `no route for ${url.pathname}` });
+      if (found === 'bad-method')
+        throw new HttpError(405, { error: `${req.method} not allowed on ${url.pathname}` });
+      await found.handler(req, res, found.params, url);
+    } catch (err) {
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, err.body, err.headers);
+        return;
+      }
+      if (err instanceof URIError) {
+        sendJson(res, 400, { error: 'malformed URL encoding' });
+        return;
+      }
+      log(`[sandbox] ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);
+      sendJson(res, 500, { error: 'internal sandbox error' });
+    }
+  }
+
+  const server = createServer((req, res) => void onRequest(req, res));
+  const url = await listen(server, opts.host, opts.port);
+  log(`[sandbox] listening on ${url}`);
+
+  return {
+    url,
+    phones,
+    async close() {
+      clearInterval(sweeper);
+      await closeServer(server);
+      store.flush();
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The sandbox's world: emulated users and their devices, OAuth grants and tokens for both providers,
+ * and the phone network's conversations and opt-out list. Optionally persisted as one JSON file so a
+ * developer's local users survive a restart.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Provider = 'google' | 'fitbit';
+export const DEVICE_TYPES = ['TRACKER', 'SCALE', 'DEVICE_TYPE_UNSPECIFIED'] as const;
+export const BATTERY_STATUSES = ['High', 'Medium', 'Low', 'Empty'] as const;
+export type BatteryStatus = (typeof BATTERY_STATUSES)[number];
+
+/** Google Health API v4 PairedDevice; every field optional in JSON, as in the API. */
+export interface PairedDevice {
+  name: string;
+  deviceType?: (typeof DEVICE_TYPES)[number];
+  batteryStatus?: BatteryStatus;
+  batteryLevel?: number;
+  lastSyncTime?: string;
+  deviceVersion?: string;
+  macAddress?: string;
+  features?: string[];
+}
+
+export interface User {
+  id: string;
+  /** Digits; doubles as the legacy Fitbit encodedId so old records can be mapped. */
+  legacyUserId: string;
+  displayName: string;
+  timeZone: string;
+  devices: PairedDevice[];
+  createdAt: string;
+  counters: {
+    tokenRefreshes: Record<Provider, number>;
+    apiCalls: Record<string, number>;
+  };
+}
+
+export interface Grant {
+  id: string;
+  provider: Provider;
+  userId: string;
+  clientId: string;
+  scope: string;
+  refreshToken?: string;
+  revoked: boolean;
+  createdAt: number;
+  lastUsedAt: number;
+  /** Fitbit: the refresh token just rotated out and the answer it got, replayed for 2 minutes. */
+  rotated?: { refreshToken: string; at: number; answer: Record<string, unknown> };
+}
+
+export interface AccessToken {
+  token: string;
+  grantId: string;
+  expiresAt: number;
+}
+
+export interface AuthCode {
+  code: string;
+  provider: Provider;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  userId: string;
+  scope: string;
+  offline: boolean;
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface PhoneMessage {
+  id: string;
+  direction: 'out' | 'in';
+  body: string;
+  at: string;
+  /** Who sent it: the service's number for "out", the phone for "in". */
+  from: string;
+}
+
+export interface SandboxData {
+  users: Record<string, User>;
+  grants: Record<string, Grant>;
+  accessTokens: Record<string, AccessToken>;
+  phones: Record<string, PhoneMessage[]>;
+  /** The SMS "Default" opt-out list: number -> ISO time it opted out. */
+  optOuts: Record<string, string>;
+  legacyRetired: boolean;
+}
+
+export function emptyData(): SandboxData {
+  return { users: {}, grants: {}, accessTokens: {}, phones: {}, optOuts: {}, legacyRetired: false };
+}
+
+export const USER_ID = /^[A-Za-z0-9-]{1,63}$/;
+
+export function token(prefix: string): string {
+  return `${prefix}${randomBytes(24).toString('base64url')}`;
+}
+
+export function deviceId(user: User): string {
+  const taken = new Set(user.devices.map((d) => d.name.split('/').pop()));
+  for (;;) {
+    const id = String(randomInt(100_000_000, 999_999_999));
+    if (!taken.has(id)) return id;
+  }
+}
+
+export function randomMac(): string {
+  return randomBytes(6).toString('hex').toUpperCase();
+}
+
+export function newUser(id: string, now: number): User {
+  const user: User = {
+    id,
+    legacyUserId: String(randomInt(100_000_000, 999_999_999)),
+    displayName: id,
+    timeZone: 'America/New_York',
+    devices: [],
+    createdAt: new Date(now).toISOString(),
+    counters: { tokenRefreshes: { google: 0, fitbit: 0 }, apiCalls: {} },
+  };
+  user.devices.push({
+    name: `users/${id}/pairedDevices/${deviceId(user)}`,
+    deviceType: 'TRACKER',
+    batteryStatus: 'High',
+    batteryLevel: 80,
+    lastSyncTime: rfc3339(now),
+    deviceVersion: 'Charge 6',
+    macAddress: randomMac(),
+    features: ['STEPS', 'HEART_RATE', 'DIRECT_COMMS_BATTERY_ALERTS'],
+  });
+  return user;
+}
+
+/** RFC 3339 UTC with whole seconds, the way the Health API prints sync times. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function statusForLevel(level: number): BatteryStatus {
+  if (level <= 5) return 'Empty';
+  if (level <= 25) return 'Low';
+  if (level <= 60) return 'Medium';
+  return 'High';
+}
+
+/** Writes are debounced so a burst of token refreshes costs one write. */
+export class Store {
+  data: SandboxData;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly file: string | undefined;
+
+  constructor(dataDir: string | undefined, log: (line: string) => void) {
+    this.file = dataDir ? join(dataDir, 'sandbox.json') : undefined;
+    this.data = emptyData();
+    if (!this.file) return;
+    try {
+      const loaded = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<SandboxData>;
+      this.data = { ...emptyData(), ...loaded };
+      log(`[sandbox] loaded ${Object.keys(this.data.users).length} users from ${this.file}`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        log(`[sandbox] could not read ${this.file} (${(err as Error).message}); starting empty`);
+      }
+    }
+  }
+
+  changed() {
+    if (!this.file || this.timer) return;
+    this.timer = setTimeout(() => this.flush(), 250);
+    this.timer.unref();
+  }
+
+  flush() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.file) return;
+    mkdirSync(join(this.file, '..'), { recursive: true });
+    // Write then rename so a crash mid-write never leaves half a file.
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.data, null, 2));
+    renameSync(tmp, this.file);
+  }
+}

@@ -1,0 +1,210 @@
+/** The phone network: SMS v2 through the real AWS SDK client, inbound texts, opt-outs, the pages. */
+import {
+  ConflictException,
+  DescribeOptedOutNumbersCommand,
+  PinpointSMSVoiceV2Client,
+  PutOptedOutNumberCommand,
+  SendTextMessageCommand,
+  ValidationException,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { getJson, SERVICE_NUMBER, sendJsonTo, startTestSandbox, type TestSandbox } from './helpers';
+
+const PHONE = '+14255550182';
+let t: TestSandbox;
+let sms: PinpointSMSVoiceV2Client;
+beforeEach(async () => {
+  t = await startTestSandbox();
+  sms = new PinpointSMSVoiceV2Client({
+    endpoint: t.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+  });
+});
+afterEach(async () => {
+  sms.destroy();
+  await t.sandbox.close();
+});
+
+describe('SMS v2 SendTextMessage', () => {
+  it('delivers a text sent with the AWS SDK into the phone conversation', async () => {
+    const out = await sms.send(
+      new SendTextMessageCommand({
+        DestinationPhoneNumber: PHONE,
+        OriginationIdentity: SERVICE_NUMBER,
+        MessageBody: 'Your Charge 6 is at 12%.',
+        MessageType: 'TRANSACTIONAL',
+      }),
+    );
+    expect(out.MessageId).toEqual(expect.any(String));
+    const messages = await getJson(`${t.url}/sandbox/phones/${encodeURIComponent(PHONE)}/messages`);
+    expect(messages.body).toEqual([
+      expect.objectContaining({
+        direction: 'out',
+        body: 'Your Charge 6 is at 12%.',
+        from: SERVICE_NUMBER,
+        id: out.MessageId,
+      }),
+    ]);
+    const phones = await getJson(`${t.url}/sandbox/phones`);
+    expect(phones.body).toEqual([expect.objectContaining({ phone: PHONE, messages: 1, optedOut: false })]);
+  });
+
+  it('raises a ValidationException for a destination that is not E.164', async () => {
+    await expect(
+      sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '4255550182', MessageBody: 'x' })),
+    ).rejects.toBeInstanceOf(ValidationException);
+  });
+
+  it('refuses an opted-out destination with Reason DESTINATION_PHONE_NUMBER_OPTED_OUT', async () => {
+    await sms.send(new PutOptedOutNumberCommand({ OptOutListName: 'Default', OptedOutNumber: PHONE }));
+    const error = await sms
+      .send(new SendTextMessageCommand({ DestinationPhoneNumber: PHONE, MessageBody: 'hello' }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictException);
+    expect((error as ConflictException).Reason).toBe('DESTINATION_PHONE_NUMBER_OPTED_OUT');
+    const list = await sms.send(new DescribeOptedOutNumbersCommand({ OptOutListName: 'Default' }));
+    expect(list.OptedOutNumbers?.map((n) => n.OptedOutNumber)).toEqual([PHONE]);
+  });
+
+  it('answers UnknownOperationException for an unknown target', async () => {
+    const res = await fetch(`${t.url}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'PinpointSMSVoiceV2.Teleport',
+      },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual(expect.objectContaining({ __type: 'UnknownOperationException' }));
+  });
+});
+
+describe('inbound texts', () => {
+  it('records the text and publishes the AWS two-way payload', async () => {
+    t.sandbox.phones.deliver(PHONE, 'Reply YES to confirm.');
+    const res = await sendJsonTo(`${t.url}/sandbox/phones/${encodeURIComponent(PHONE)}/messages`, 'POST', {
+      body: 'yes please',
+      inboundMessageId: 'in-1',
+    });
+    expect(res).toEqual({ status: 202, body: { inboundMessageId: 'in-1' } });
+    expect(t.inbound).toHaveLength(1);
+    const previous = t.sandbox.phones.messages(PHONE)[0]?.id;
+    expect(JSON.parse(t.inbound[0] ?? '')).toEqual({
+      originationNumber: PHONE,
+      destinationNumber: SERVICE_NUMBER,
+      messageKeyword: 'YES',
+      messageBody: 'yes please',
+      inboundMessageId: 'in-1',
+      previousPublishedMessageId: previous,
+    });
+    const messages = await getJson(`${t.url}/sandbox/phones/${PHONE}/messages`);
+    expect((messages.body as unknown as Array<{ direction: string }>).map((m) => m.direction)).toEqual([
+      'out',
+      'in',
+    ]);
+  });
+
+  it('rejects a number that is not E.164', async () => {
+    const res = await sendJsonTo(`${t.url}/sandbox/phones/12345/messages`, 'POST', { body: 'hi' });
+    expect(res.status).toBe(400);
+    expect(t.inbound).toHaveLength(0);
+  });
+
+  it('opts a number out on STOP and back in on START, still publishing both texts', async () => {
+    await sendJsonTo(`${t.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'stop' });
+    expect(t.optOutChanges).toEqual([[PHONE, true]]);
+    expect(t.sandbox.phones.optedOutNumbers()).toEqual([PHONE]);
+    await expect(
+      sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: PHONE, MessageBody: 'x' })),
+    ).rejects.toBeInstanceOf(ConflictException);
+    await sendJsonTo(`${t.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'START' });
+    expect(t.optOutChanges).toEqual([
+      [PHONE, true],
+      [PHONE, false],
+    ]);
+    expect(t.inbound).toHaveLength(2);
+    await expect(
+      sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: PHONE, MessageBody: 'x' })),
+    ).resolves.toEqual(expect.objectContaining({ MessageId: expect.any(String) }));
+  });
+
+  it('leaves the opt-out list alone when autoOptOut is false', async () => {
+    const quiet = await startTestSandbox({ autoOptOut: false });
+    try {
+      await sendJsonTo(`${quiet.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'STOP' });
+      expect(quiet.optOutChanges).toEqual([]);
+      expect(quiet.sandbox.phones.isOptedOut(PHONE)).toBe(false);
+    } finally {
+      await quiet.sandbox.close();
+    }
+  });
+
+  it('clears a conversation', async () => {
+    t.sandbox.phones.deliver(PHONE, 'hello');
+    const res = await fetch(`${t.url}/sandbox/phones/${PHONE}/messages`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    expect((await getJson(`${t.url}/sandbox/phones/${PHONE}/messages`)).body).toEqual([]);
+  });
+});
+
+describe('pages', () => {
+  it('shows the conversation escaped under a strict CSP, and the reply form posts an inbound text', async () => {
+    t.sandbox.phones.deliver(PHONE, '<b>Low battery</b>');
+    const page = await fetch(`${t.url}/sandbox/phone`);
+    const text = await page.text();
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'self'");
+    expect(text).toContain('&lt;b&gt;Low battery&lt;/b&gt;');
+    expect(text).not.toMatch(/<script>(?!<\/script>)/);
+    const reply = await fetch(`${t.url}/sandbox/phone/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ from: PHONE, body: 'HELP' }).toString(),
+      redirect: 'manual',
+    });
+    expect(reply.status).toBe(303);
+    expect(reply.headers.get('location')).toMatch(/^\/sandbox\/phone#/);
+    expect(JSON.parse(t.inbound[0] ?? '{}').messageKeyword).toBe('HELP');
+  });
+
+  it('changes a battery level from the devices form', async () => {
+    await sendJsonTo(`${t.url}/sandbox/users/alice/devices`, 'PUT', [
+      { name: 'users/alice/pairedDevices/1', batteryLevel: 90, batteryStatus: 'High' },
+    ]);
+    const page = await (await fetch(`${t.url}/sandbox/devices`)).text();
+    expect(page).toContain('name="batteryLevel"');
+    const res = await fetch(`${t.url}/sandbox/devices/update`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        user: 'alice',
+        device: 'users/alice/pairedDevices/1',
+        batteryLevel: '10',
+        batteryStatus: 'auto',
+        syncNow: '1',
+      }).toString(),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    const devices = await getJson(`${t.url}/sandbox/users/alice/devices`);
+    expect(devices.body).toEqual([
+      expect.objectContaining({
+        batteryLevel: 10,
+        batteryStatus: 'Low',
+        lastSyncTime: '2026-11-23T12:00:00Z',
+      }),
+    ]);
+  });
+
+  it('serves the stylesheet and scripts from /sandbox/static', async () => {
+    for (const [path, type] of [
+      ['sandbox.css', 'text/css'],
+      ['phone.js', 'text/javascript'],
+      ['devices.js', 'text/javascript'],
+    ]) {
+      const res = await fetch(`${t.url}/sandbox/static/${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain(type);
+    }
+  });
+});

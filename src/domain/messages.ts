@@ -61,7 +61,7 @@ export const texts = {
     if (devices.length === 0) {
       return `${SERVICE_NAME} is on. No Fitbit devices found on your account yet; we will check again. Reply STATUS anytime, HELP for help, STOP to stop.`;
     }
-    const items = devices.map((d) => `${displayName(d.name)} ${describeLevel(d)}`);
+    const items = devices.map((d) => `${displayName(d.name)}: ${describeLevel(d)}`);
     return fitList(
       `${SERVICE_NAME} is on. `,
       items,

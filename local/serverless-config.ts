@@ -1,0 +1,75 @@
+/**
+ * Reads what the local stack needs from serverless.yml (the table definition, which functions listen
+ * on which SNS topics), so local tooling never keeps its own copy of either.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+type Yaml = Record<string, unknown>;
+
+function load(root: string): Yaml {
+  return parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { customTags: [], strict: false }) as Yaml;
+}
+
+/** Resolves the few variable forms used in names: ${self:service}, ${sls:stage}, ${self:custom.x}. */
+function resolver(doc: Yaml, stage: string): (value: string) => string {
+  const custom = (doc.custom ?? {}) as Record<string, unknown>;
+  const resolve = (value: string, depth = 0): string => {
+    if (depth > 5) throw new Error(`serverless.yml: variables nest too deep in "${value}"`);
+    return value.replace(/\$\{([^}]+)\}/g, (_, expr: string) => {
+      if (expr === 'self:service') return String(doc.service);
+      if (expr === 'sls:stage' || expr.startsWith('opt:stage')) return stage;
+      const customKey = /^self:custom\.(.+)$/.exec(expr)?.[1];
+      if (customKey !== undefined && typeof custom[customKey] === 'string') {
+        return resolve(custom[customKey] as string, depth + 1);
+      }
+      throw new Error(`serverless.yml: local stack cannot resolve \${${expr}}`);
+    });
+  };
+  return resolve;
+}
+
+export interface TableDefinition {
+  TableName: string;
+  AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
+  KeySchema: { AttributeName: string; KeyType: string }[];
+  GlobalSecondaryIndexes?: unknown[];
+  BillingMode?: string;
+}
+
+export function tableDefinitions(root: string, stage: string): TableDefinition[] {
+  const doc = load(root);
+  const resolve = resolver(doc, stage);
+  const resources = ((doc.resources as Yaml)?.Resources ?? {}) as Record<
+    string,
+    { Type: string; Properties: Yaml }
+  >;
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::DynamoDB::Table')
+    .map(({ Properties: p }) => ({
+      TableName: resolve(String(p.TableName)),
+      AttributeDefinitions: p.AttributeDefinitions as TableDefinition['AttributeDefinitions'],
+      KeySchema: p.KeySchema as TableDefinition['KeySchema'],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as unknown[] } : {}),
+    }));
+}
+
+/** topic name -> full names of the functions its `sns` events subscribe. */
+export function snsSubscriptions(root: string, stage: string): Record<string, string[]> {
+  const doc = load(root);
+  const resolve = resolver(doc, stage);
+  const out: Record<string, string[]> = {};
+  const functions = (doc.functions ?? {}) as Record<string, { events?: Yaml[] }>;
+  for (const [name, fn] of Object.entries(functions)) {
+    for (const event of fn.events ?? []) {
+      const sns = event.sns as Yaml | string | undefined;
+      const topic = typeof sns === 'string' ? sns : (sns?.topicName as string | undefined);
+      if (!topic) continue;
+      const topicName = resolve(topic);
+      out[topicName] = [...(out[topicName] ?? []), `${doc.service}-${stage}-${name}`];
+    }
+  }
+  return out;
+}

@@ -125,12 +125,9 @@ export async function startLocalStack(
     env: { ...process.env, ...FAKE_AWS_ENV, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .forEach((l) => log(`[offline] ${l}`));
+  const prefix = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') log(`[offline] ${line}`);
+  };
   offline.stdout?.on('data', prefix);
   offline.stderr?.on('data', prefix);
 

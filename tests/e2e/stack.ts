@@ -1,0 +1,126 @@
+/**
+ * Starts the real local stack (the same code as `npm start`) on its own ports and data folder, so
+ * the tests can run while a developer's stack is up. Captures every log line for later checks.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalConfig, localConfig } from '../../local/local-config';
+import { type LocalStack, startLocalStack } from '../../local/start';
+
+export interface TestStack {
+  cfg: LocalConfig;
+  app: string;
+  sandbox: string;
+  lambda: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fbs-e2e-'));
+  const cfg = localConfig({
+    HTTP_PORT: '13000',
+    LAMBDA_PORT: '13002',
+    DYNAMODB_PORT: '18000',
+    SNS_PORT: '14002',
+    SANDBOX_PORT: '14010',
+    LOCAL_DATA_DIR: dataDir,
+    LOG_LEVEL: 'DEBUG',
+    ...overrides,
+  });
+  const logs: string[] = [];
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack(cfg, (line) => logs.push(line));
+  } catch (error) {
+    throw new Error(`local stack did not start: ${error}\n${logs.slice(-40).join('\n')}`);
+  }
+  return {
+    cfg,
+    app: `http://${cfg.host}:${cfg.httpPort}`,
+    sandbox: `http://${cfg.host}:${cfg.sandboxPort}`,
+    lambda: `http://${cfg.host}:${cfg.lambdaPort}`,
+    logs,
+    stop: async () => {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A browser's cookie jar, just enough for one site. */
+export class Browser {
+  private readonly cookies = new Map<string, string>();
+
+  async get(url: string): Promise<Response> {
+    return this.request(url, { method: 'GET' });
+  }
+
+  async postForm(url: string, fields: Record<string, string>): Promise<Response> {
+    return this.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  private async request(url: string, init: RequestInit): Promise<Response> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
+    });
+    for (const set of response.headers.getSetCookie()) {
+      const [pair] = set.split(';');
+      const [name, ...value] = (pair ?? '').split('=');
+      if (!name) continue;
+      if (/max-age=0/i.test(set)) this.cookies.delete(name.trim());
+      else this.cookies.set(name.trim(), value.join('='));
+    }
+    return response;
+  }
+}
+
+export interface PhoneMessage {
+  direction: 'in' | 'out';
+  body: string;
+  at: string;
+}
+
+export async function messagesOf(sandbox: string, phone: string): Promise<PhoneMessage[]> {
+  const response = await fetch(`${sandbox}/sandbox/phones/${encodeURIComponent(phone)}/messages`);
+  if (response.status === 404) return [];
+  return (await response.json()) as PhoneMessage[];
+}
+
+export async function textFromPhone(sandbox: string, phone: string, body: string, inboundMessageId?: string) {
+  const response = await fetch(`${sandbox}/sandbox/phones/${encodeURIComponent(phone)}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ body, ...(inboundMessageId ? { inboundMessageId } : {}) }),
+  });
+  if (response.status !== 202) throw new Error(`sandbox refused the text: ${response.status}`);
+}
+
+/** Polls until `check` returns a value, or fails with what it saw last. */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Waits for the phone's outbound texts to reach `count`, then a little longer to catch extras. */
+export async function outboundTexts(sandbox: string, phone: string, count: number): Promise<string[]> {
+  await eventually(async () => {
+    const out = (await messagesOf(sandbox, phone)).filter((m) => m.direction === 'out');
+    return out.length >= count ? out : undefined;
+  }, `${count} texts to ${phone}`);
+  await new Promise((r) => setTimeout(r, 1500));
+  return (await messagesOf(sandbox, phone)).filter((m) => m.direction === 'out').map((m) => m.body);
+}

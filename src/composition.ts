@@ -3,18 +3,20 @@
  * clients and their connections are reused across invocations; tests build their own Deps instead.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
 import { FitbitProvider, fitbitErrorCode } from './adapters/fitbit-provider';
 import { GoogleHealthProvider, googleErrorCode } from './adapters/google-health-provider';
+import { LambdaCheckDispatcher } from './adapters/lambda-check-dispatcher';
 import { createLogger } from './adapters/logger';
 import { OAuthClient } from './adapters/oauth-client';
 import { SmsSender } from './adapters/sms-sender';
 import { SnsEventPublisher, SnsTopics } from './adapters/sns-messenger';
 import { type Config, loadConfig, redirectUri, signupUrl } from './config';
-import type { HealthProvider } from './ports';
+import type { CheckDispatcher, HealthProvider } from './ports';
 import type { Deps } from './usecases/deps';
 
 export function buildProvider(config: Config): HealthProvider {
@@ -76,6 +78,7 @@ export function buildDeps(config: Config): Deps {
     },
     events: new SnsEventPublisher(sns, config.NEW_SUBSCRIBER_TOPIC_ARN),
     clock: { now: () => Date.now() },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     logger: createLogger(config.SERVICE),
     settings: {
       defaultCountry: config.DEFAULT_COUNTRY,
@@ -85,6 +88,16 @@ export function buildDeps(config: Config): Deps {
       maxConfirmationsPerDay: 3,
     },
   };
+}
+
+export function buildDispatcher(config: Config): CheckDispatcher {
+  const lambda = new LambdaClient({
+    region: config.AWS_REGION,
+    ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}),
+    // A checker batch may take a while; the SDK's default socket timeout is not the limit we want.
+    maxAttempts: 1,
+  });
+  return new LambdaCheckDispatcher(lambda, config.CHECKER_FUNCTION_NAME);
 }
 
 export const config = loadConfig();

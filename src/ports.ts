@@ -88,6 +88,11 @@ export interface SubscriberStore {
   releasePhone(phone: string, subscriberId: string): Promise<void>;
   /** Counts one confirmation text for the phone on `day`; false once `max` were counted that day. */
   takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean>;
+  /**
+   * Active subscribers whose next check is due at `now` (all active ones when `force`), in pages of
+   * ids. Reads an index of active subscribers only, so a round costs what is due, not the table.
+   */
+  listDue(now: number, options: { force: boolean; pageSize: number }): AsyncIterable<string[]>;
   /** Records an inbound message id; false when it was already recorded (a duplicate delivery). */
   claimInboundMessage(messageId: string, now: number): Promise<boolean>;
   /** Forgets a claimed id so a retry after a failure can process the message. */
@@ -104,6 +109,20 @@ export interface Messenger {
   publish(topicArn: string, text: string): Promise<void>;
   /** Sends one text straight to a number, from `from` when given (so a reply stays in its thread). */
   sendText(to: string, text: string, from?: string): Promise<void>;
+}
+
+/** What one checker invocation did. */
+export interface CheckSummary {
+  checked: number;
+  texted: number;
+  deferred: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Hands a batch of subscribers to a checker (another Lambda on AWS and locally) and reports back. */
+export interface CheckDispatcher {
+  check(subscriberIds: string[], force: boolean): Promise<CheckSummary>;
 }
 
 export interface NewSubscriberEvent {

@@ -8,6 +8,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { VersionConflictError } from '../domain/errors';
@@ -33,8 +34,21 @@ function alive(item: Item | undefined, now: number): item is Item {
 }
 
 function strip<T>(item: Item): T {
-  const { pk: _pk, kind: _kind, ttl: _ttl, ...rest } = item;
+  const { pk: _pk, kind: _kind, ttl: _ttl, dueShard: _dueShard, ...rest } = item;
   return rest as T;
+}
+
+/**
+ * The due index is spread over a few partition keys so no single GSI partition takes every write;
+ * a round queries each shard for `nextCheckAt <= now`.
+ */
+export const DUE_SHARDS = 8;
+export const DUE_INDEX = 'due';
+
+export function dueShardOf(id: string): string {
+  let hash = 0;
+  for (const ch of id) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return `DUE#${hash % DUE_SHARDS}`;
 }
 
 export class DynamoSubscriberStore implements SubscriberStore {
@@ -88,6 +102,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
     const saved: Subscriber = { ...subscriber, version: subscriber.version + 1 };
     const item: Item = { pk: keys.subscriber(subscriber.id), kind: 'subscriber', ...saved };
     if (saved.expiresAt !== undefined) item.ttl = saved.expiresAt;
+    // Only active subscribers with a next check are in the (sparse) due index.
+    if (saved.state === 'active' && saved.nextCheckAt !== undefined) item.dueShard = dueShardOf(saved.id);
     const isNew = subscriber.version === 0;
     try {
       await this.doc.send(
@@ -178,6 +194,34 @@ export class DynamoSubscriberStore implements SubscriberStore {
         ExpressionAttributeValues: { ...values, ':phone': phone, ':kind': 'phone' },
       }),
     );
+  }
+
+  async *listDue(now: number, options: { force: boolean; pageSize: number }): AsyncIterable<string[]> {
+    for (let shard = 0; shard < DUE_SHARDS; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: DUE_INDEX,
+            KeyConditionExpression: options.force
+              ? 'dueShard = :shard'
+              : 'dueShard = :shard AND nextCheckAt <= :now',
+            ExpressionAttributeValues: options.force
+              ? { ':shard': `DUE#${shard}` }
+              : { ':shard': `DUE#${shard}`, ':now': now },
+            ProjectionExpression: 'pk',
+            Limit: options.pageSize,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        const ids = (page.Items ?? [])
+          .map((item) => (typeof item.pk === 'string' ? item.pk.slice('SUB#'.length) : undefined))
+          .filter((id): id is string => id !== undefined);
+        if (ids.length > 0) yield ids;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
   }
 
   async claimInboundMessage(messageId: string, now: number): Promise<boolean> {

@@ -53,6 +53,14 @@ export function fitList(prefix: string, items: string[], suffix: string, separat
   return `${prefix}${taken.join(separator)}${more}${suffix}`;
 }
 
+/** "about 9 h left" / "about 3 days left", or nothing when there is no sound estimate. */
+export function timeLeft(hours: number | undefined): string {
+  if (hours === undefined || !Number.isFinite(hours) || hours < 0) return '';
+  if (hours < 1) return ', under 1 h left';
+  if (hours < 48) return `, about ${Math.round(hours)} h left`;
+  return `, about ${Math.round(hours / 24)} days left`;
+}
+
 export const texts = {
   confirm: (): string =>
     `${SERVICE_NAME}: reply YES to get texts when your Fitbit battery runs low. Up to 3 msgs/day. Msg&data rates may apply. Reply HELP for help, STOP to opt out.`,
@@ -79,6 +87,18 @@ export const texts = {
 
   notSubscribed: (signupUrl: string): string =>
     `${SERVICE_NAME}: this number is not signed up. Sign up at ${signupUrl} . Reply STOP to opt out.`,
+
+  low: (device: DeviceReading, hoursLeft?: number): string =>
+    `${displayName(device.name)} battery low: ${describeLevel(device)}${timeLeft(hoursLeft)}. Charge it soon. Reply SNOOZE to pause alerts, STOP to stop.`,
+
+  empty: (device: DeviceReading): string =>
+    `${displayName(device.name)} battery is EMPTY. Charge it now to keep tracking. Reply SNOOZE to pause alerts, STOP to stop.`,
+
+  stale: (device: DeviceReading, hoursSinceSync: number): string =>
+    `${displayName(device.name)} was low and has not synced for ${Math.min(999, Math.floor(hoursSinceSync))} h. It may have run out: charge it and open the Fitbit app.`,
+
+  needsReauth: (signupUrl: string): string =>
+    `${SERVICE_NAME} lost access to your Fitbit data, so alerts are paused. Sign up again at ${signupUrl} to resume.`,
 
   stopped: (): string =>
     `${SERVICE_NAME}: you are unsubscribed and will get no more texts. Reply START to resume.`,

@@ -21,6 +21,14 @@ export interface QuietHours {
   end: number;
 }
 
+/** One low-battery episode of one device: it opens when the device is seen low, closes when charged. */
+export interface Episode {
+  startedAt: number;
+  lowSentAt?: number;
+  emptySentAt?: number;
+  staleSentAt?: number;
+}
+
 /** What the service remembers of one device between checks. */
 export interface DeviceMemory {
   name: string;
@@ -28,6 +36,9 @@ export interface DeviceMemory {
   level?: number;
   status?: string;
   lastSyncTime?: string;
+  /** [sync time ms, level %] of the current discharge, oldest first: the basis of the drain estimate. */
+  readings?: [number, number][];
+  episode?: Episode;
 }
 
 export interface Subscriber {
@@ -51,6 +62,10 @@ export interface Subscriber {
   quietHours: QuietHours;
   snoozeUntil?: number;
   devices: Record<string, DeviceMemory>;
+  /** Epoch ms of the next battery check; absent when nothing is to be checked (not active). */
+  nextCheckAt?: number;
+  /** Consecutive failed checks, for backoff; reset by a good one. */
+  failures?: number;
   createdAt: number;
   updatedAt: number;
   /** Epoch seconds after which an unconfirmed sign-up is gone (pending only). */

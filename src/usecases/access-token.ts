@@ -1,7 +1,7 @@
 /**
  * Calls the provider with a fresh access token: refreshes an expired one (or one the provider
  * rejects) under the subscriber's optimistic lock, so two workers never lose the tokens; the loser
- * re-reads and uses the winner's. A dead grant moves the subscriber to needs_reauth.
+ * re-reads and uses the winner's. A dead grant surfaces as InvalidGrantError for the caller to handle.
  */
 import { InvalidGrantError, TokenRejectedError, VersionConflictError } from '../domain/errors';
 import type { Subscriber } from '../domain/subscriber';
@@ -51,7 +51,6 @@ export async function refreshTokens(
       // A concurrent worker may have just used a single-use refresh token: trust a newer record.
       const latest = await deps.store.getSubscriber(seen.id, deps.clock.now());
       if (latest && latest.tokens.refreshToken !== seen.tokens.refreshToken) return latest;
-      await markNeedsReauth(deps, latest ?? seen);
     }
     throw error;
   }
@@ -68,18 +67,4 @@ export async function refreshTokens(
     }
   }
   throw new VersionConflictError('could not store refreshed tokens after several attempts');
-}
-
-async function markNeedsReauth(
-  deps: Pick<Deps, 'store' | 'clock' | 'logger'>,
-  subscriber: Subscriber,
-): Promise<void> {
-  try {
-    await deps.store.saveSubscriber({ ...subscriber, state: 'needs_reauth', updatedAt: deps.clock.now() });
-    deps.logger.warn('grant no longer valid; subscriber needs to sign up again', {
-      subscriberId: subscriber.id,
-    });
-  } catch (error) {
-    if (!(error instanceof VersionConflictError)) throw error;
-  }
 }

@@ -93,6 +93,7 @@ export async function completeAuthorization(deps: Deps, input: CallbackInput): P
       timeZone: profile.timeZone,
       signupId,
       state: restored ? 'active' : 'pending_confirmation',
+      nextCheckAt: restored ? now : undefined,
       updatedAt: now,
       expiresAt: neverConfirmed ? Math.ceil((now + PENDING_SIGNUP_TTL_MS) / 1000) : undefined,
     };

@@ -20,6 +20,8 @@ export interface Deps {
   clock: Clock;
   logger: Logger;
   settings: AppSettings;
+  /** Waits between retries; tests pass one that does not. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** Re-runs `attempt` when it loses an optimistic-lock race, a bounded number of times. */

@@ -156,6 +156,12 @@ async function setState(deps: Deps, id: string, state: Subscriber['state']): Pro
   await retryOnConflict(async () => {
     const current = await deps.store.getSubscriber(id, deps.clock.now());
     if (!current || current.state === state) return;
-    await deps.store.saveSubscriber({ ...current, state, updatedAt: deps.clock.now() });
+    const now = deps.clock.now();
+    await deps.store.saveSubscriber({
+      ...current,
+      state,
+      updatedAt: now,
+      nextCheckAt: state === 'active' ? now : undefined,
+    });
   });
 }

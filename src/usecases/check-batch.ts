@@ -1,0 +1,25 @@
+/** One checker invocation: a bounded batch of subscribers, checked with bounded concurrency. */
+import pLimit from 'p-limit';
+import type { CheckSummary } from '../ports';
+import { type CheckOptions, checkSubscriber } from './check-subscriber';
+import type { Deps } from './deps';
+import { emptySummary } from './dispatch-checks';
+
+export async function checkBatch(
+  deps: Deps,
+  subscriberIds: string[],
+  options: CheckOptions & { concurrency: number },
+): Promise<CheckSummary> {
+  const limit = pLimit(options.concurrency);
+  const summary = emptySummary();
+  await Promise.all(
+    subscriberIds.map((id) =>
+      limit(async () => {
+        const outcome = await checkSubscriber(deps, id, options);
+        summary[outcome === 'texted' ? 'texted' : outcome]++;
+        if (outcome === 'texted') summary.checked++;
+      }),
+    ),
+  );
+  return summary;
+}

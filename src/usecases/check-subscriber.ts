@@ -1,0 +1,216 @@
+/**
+ * One subscriber's battery check: read every device (fresh token, bounded retries), apply the
+ * policy, remember what was decided under the optimistic lock, then text through their topic.
+ * Never throws: a provider fault defers this subscriber, anything else is counted as failed, and
+ * either way the rest of the round goes on.
+ */
+import { DEFAULT_POLICY, type Evaluation, evaluate, type PolicySettings } from '../domain/battery-policy';
+import {
+  InvalidGrantError,
+  MalformedResponseError,
+  ProviderRefusedError,
+  ProviderRetiredError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  TokenRejectedError,
+  VersionConflictError,
+} from '../domain/errors';
+import { texts } from '../domain/messages';
+import type { Subscriber } from '../domain/subscriber';
+import type { Device } from '../ports';
+import { withAccessToken } from './access-token';
+import { type Deps, retryOnConflict } from './deps';
+
+export type CheckOutcome = 'checked' | 'texted' | 'deferred' | 'failed' | 'skipped';
+
+export interface CheckOptions {
+  /** Check even if the subscriber is not due yet (an operator's `{"force": true}` round). */
+  force?: boolean;
+}
+
+const MINUTE = 60_000;
+/** Transient provider faults are retried this many times within one check, then deferred. */
+const PROVIDER_RETRIES = 2;
+const RETRY_BASE_MS = 300;
+const DEFER_BASE_MS = 15 * MINUTE;
+const DEFER_MAX_MS = 6 * 60 * MINUTE;
+
+export function policySettings(subscriber: Subscriber): PolicySettings {
+  return {
+    ...DEFAULT_POLICY,
+    threshold: subscriber.threshold,
+    quietHours: subscriber.quietHours,
+    timeZone: subscriber.timeZone,
+    snoozeUntil: subscriber.snoozeUntil,
+  };
+}
+
+export async function checkSubscriber(
+  deps: Deps,
+  id: string,
+  options: CheckOptions = {},
+): Promise<CheckOutcome> {
+  const { store, clock, logger } = deps;
+  let subscriber: Subscriber | undefined;
+  try {
+    subscriber = await store.getSubscriber(id, clock.now());
+    if (!subscriber || subscriber.state !== 'active') return 'skipped';
+    if (!options.force && subscriber.nextCheckAt !== undefined && subscriber.nextCheckAt > clock.now())
+      return 'skipped';
+
+    let devices: Device[];
+    try {
+      const read = await readDevices(deps, subscriber);
+      devices = read.value;
+      subscriber = read.subscriber;
+    } catch (error) {
+      return await onProviderError(deps, subscriber, error);
+    }
+    const { saved, before, evaluation } = await decide(deps, subscriber, devices);
+    if (!saved || !before) return 'skipped';
+    if (evaluation.alerts.length === 0) return 'checked';
+    return await send(deps, saved, before, evaluation);
+  } catch (error) {
+    logger.error('check failed', {
+      subscriberId: id,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    return 'failed';
+  }
+}
+
+async function readDevices(deps: Deps, subscriber: Subscriber) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await withAccessToken(deps, subscriber, (token) => deps.provider.listDevices(token));
+    } catch (error) {
+      if (!(error instanceof ProviderUnavailableError) || attempt >= PROVIDER_RETRIES) throw error;
+      // Full jitter: spreads retries from many checkers hitting the same outage.
+      await deps.sleep(Math.random() * RETRY_BASE_MS * 2 ** attempt);
+    }
+  }
+}
+
+/** Evaluates against the latest record; on a lost race, re-reads and evaluates again. */
+async function decide(
+  deps: Deps,
+  read: Subscriber,
+  devices: Device[],
+): Promise<{ saved?: Subscriber; before?: Subscriber; evaluation: Evaluation }> {
+  let current: Subscriber | undefined = read;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (!current || current.state !== 'active') break;
+    const now = deps.clock.now();
+    const evaluation = evaluate(current.devices, devices, now, policySettings(current));
+    try {
+      const saved = await deps.store.saveSubscriber({
+        ...current,
+        devices: evaluation.devices,
+        nextCheckAt: evaluation.nextCheckAt,
+        snoozeUntil: evaluation.snoozeEnded ? undefined : current.snoozeUntil,
+        failures: 0,
+        updatedAt: now,
+      });
+      return { saved, before: current, evaluation };
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      current = await deps.store.getSubscriber(read.id, deps.clock.now());
+    }
+  }
+  return { evaluation: { devices: {}, alerts: [], held: 0, nextCheckAt: 0, snoozeEnded: false } };
+}
+
+/** Texts are recorded as sent before they go; a failed send takes its record back and looks again soon. */
+async function send(
+  deps: Deps,
+  subscriber: Subscriber,
+  before: Subscriber,
+  evaluation: Evaluation,
+): Promise<CheckOutcome> {
+  const { messenger, logger } = deps;
+  if (!subscriber.topicArn) {
+    logger.error('active subscriber without a topic', { subscriberId: subscriber.id });
+    return 'failed';
+  }
+  const failed: string[] = [];
+  for (const alert of evaluation.alerts) {
+    try {
+      await messenger.publish(subscriber.topicArn, alert.text);
+      logger.info('alert sent', { subscriberId: subscriber.id, kind: alert.kind });
+    } catch (error) {
+      failed.push(alert.deviceId);
+      logger.warn('alert could not be sent', { subscriberId: subscriber.id, error: (error as Error).name });
+    }
+  }
+  if (failed.length === 0) return 'texted';
+  await retryOnConflict(async () => {
+    const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+    if (!current) return;
+    const devices = { ...current.devices };
+    for (const deviceId of failed) {
+      const memory = devices[deviceId];
+      // Back to what was known before this check: the next look finds the text still due.
+      if (memory) devices[deviceId] = { ...memory, episode: before.devices[deviceId]?.episode };
+    }
+    await deps.store.saveSubscriber({ ...current, devices, nextCheckAt: deps.clock.now() + DEFER_BASE_MS });
+  });
+  return 'failed';
+}
+
+async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknown): Promise<CheckOutcome> {
+  const { logger } = deps;
+  const name = error instanceof Error ? error.name : 'unknown';
+  if (error instanceof InvalidGrantError) {
+    await lostGrant(deps, subscriber);
+    return 'deferred';
+  }
+  const known =
+    error instanceof RateLimitedError ||
+    error instanceof ProviderUnavailableError ||
+    error instanceof MalformedResponseError ||
+    error instanceof ProviderRetiredError ||
+    error instanceof ProviderRefusedError ||
+    error instanceof TokenRejectedError;
+  if (!known) throw error;
+  const failures = (subscriber.failures ?? 0) + 1;
+  const backoff = Math.min(DEFER_MAX_MS, DEFER_BASE_MS * 2 ** (failures - 1));
+  const retryAfterMs = error instanceof RateLimitedError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+  const delay = Math.max(retryAfterMs, backoff * (0.8 + Math.random() * 0.4));
+  if (error instanceof ProviderRetiredError) logger.error('provider retired (HTTP 410): not retrying soon');
+  else
+    logger.warn('provider fault; subscriber deferred', {
+      subscriberId: subscriber.id,
+      error: name,
+      failures,
+    });
+  await retryOnConflict(async () => {
+    const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+    if (!current || current.state !== 'active') return;
+    await deps.store.saveSubscriber({
+      ...current,
+      failures,
+      nextCheckAt: deps.clock.now() + (error instanceof ProviderRetiredError ? DEFER_MAX_MS : delay),
+    });
+  });
+  return 'deferred';
+}
+
+/** The grant is gone: stop checking, and say so once, with the way back. */
+async function lostGrant(deps: Deps, subscriber: Subscriber): Promise<void> {
+  const changed = await retryOnConflict(async () => {
+    const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+    if (!current || current.state !== 'active') return undefined;
+    return deps.store.saveSubscriber({
+      ...current,
+      state: 'needs_reauth',
+      nextCheckAt: undefined,
+      updatedAt: deps.clock.now(),
+    });
+  });
+  if (!changed) return;
+  deps.logger.warn('grant revoked or expired; subscriber needs to sign up again', {
+    subscriberId: subscriber.id,
+  });
+  if (changed.topicArn)
+    await deps.messenger.publish(changed.topicArn, texts.needsReauth(deps.settings.signupUrl));
+}

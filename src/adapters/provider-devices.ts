@@ -41,6 +41,8 @@ export function normaliseDevice(raw: RawDevice): Device {
   const device: Device = { id: id ?? `${type.toLowerCase()}-${name}`, name, type };
   if (status) device.batteryStatus = status;
   if (level !== undefined) device.batteryLevel = level;
-  if (Number.isFinite(syncMs)) device.lastSyncTime = new Date(syncMs).toISOString();
+  // Date's range is ±8.64e15 ms; beyond it toISOString throws and would hide every other device.
+  if (Number.isFinite(syncMs) && Math.abs(syncMs) <= 8.64e15)
+    device.lastSyncTime = new Date(syncMs).toISOString();
   return device;
 }

@@ -27,7 +27,9 @@ export function normaliseDevice(raw: RawDevice): Device {
     typeof raw.name === 'string' && raw.name.trim() !== '' ? raw.name.trim().slice(0, 64) : 'Fitbit device';
   const type: DeviceType = raw.type === 'TRACKER' || raw.type === 'SCALE' ? raw.type : 'UNKNOWN';
   const status = typeof raw.status === 'string' ? STATUSES[raw.status.toLowerCase()] : undefined;
-  const levelNumber = typeof raw.level === 'string' ? Number(raw.level) : raw.level;
+  // Number('') is 0: a blank level must read as unknown, not as an empty battery.
+  const levelNumber =
+    typeof raw.level === 'string' ? (raw.level.trim() === '' ? undefined : Number(raw.level)) : raw.level;
   const level =
     typeof levelNumber === 'number' && Number.isFinite(levelNumber) && levelNumber >= 0 && levelNumber <= 100
       ? Math.round(levelNumber)

@@ -3,6 +3,7 @@
  * inbound texts), sent from the service's own number so the person's reply lands in the same thread.
  */
 import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
 import type { Messenger } from '../ports';
 
 export class SmsSender implements Pick<Messenger, 'sendText'> {
@@ -12,6 +13,26 @@ export class SmsSender implements Pick<Messenger, 'sendText'> {
   ) {}
 
   async sendText(to: string, text: string, from?: string): Promise<void> {
+    try {
+      await this.send(to, text, from);
+    } catch (error) {
+      const reason = (error as { Reason?: unknown }).Reason;
+      const name = (error as { name?: unknown }).name;
+      if (reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT') {
+        throw new RecipientOptedOutError('destination is on the opt-out list', { cause: error });
+      }
+      if (
+        name === 'ValidationException' &&
+        typeof reason === 'string' &&
+        /DESTINATION|PHONE_NUMBER/.test(reason)
+      ) {
+        throw new RecipientUnreachableError(`destination refused: ${reason}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async send(to: string, text: string, from?: string): Promise<void> {
     await this.sms.send(
       new SendTextMessageCommand({
         DestinationPhoneNumber: to,

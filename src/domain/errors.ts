@@ -50,3 +50,9 @@ export class VersionConflictError extends DomainError {}
 export function isRetryableProviderError(error: unknown): boolean {
   return error instanceof ProviderUnavailableError;
 }
+
+/** The number is on the account's SMS opt-out list: nothing can be sent to it until it opts in again. */
+export class RecipientOptedOutError extends DomainError {}
+
+/** The destination cannot receive texts (invalid or unsupported number): retrying will not help. */
+export class RecipientUnreachableError extends DomainError {}

@@ -2,6 +2,7 @@
  * A text from a person, as AWS End User Messaging two-way SMS delivers it. Each message id is acted
  * on once, whatever SNS redelivers. The reply goes back from the number the person texted.
  */
+import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
 import { texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
 import { parseSmsCommand } from '../domain/sms-command';
@@ -51,7 +52,7 @@ async function act(deps: Deps, text: InboundText): Promise<InboundOutcome> {
     pendingRecord?.state === 'pending_confirmation' && pendingRecord.phone === text.from
       ? pendingRecord
       : undefined;
-  const reply = (body: string) => deps.messenger.sendText(text.from, body, text.to);
+  const reply = (body: string) => replyTo(deps, text, body);
   logger.info('inbound text', { from: maskPhone(text.from), command: command.kind });
 
   switch (command.kind) {
@@ -109,6 +110,22 @@ async function act(deps: Deps, text: InboundText): Promise<InboundOutcome> {
   }
 }
 
+/**
+ * Replies in the person's thread. A number on the opt-out list cannot be answered (after STOP, AWS
+ * confirms on our behalf when it manages opt-outs): that is logged, not retried.
+ */
+async function replyTo(deps: Deps, text: InboundText, body: string): Promise<void> {
+  try {
+    await deps.messenger.sendText(text.from, body, text.to);
+  } catch (error) {
+    if (!(error instanceof RecipientOptedOutError || error instanceof RecipientUnreachableError)) throw error;
+    deps.logger.info('reply not sent: number cannot receive texts', {
+      phone: maskPhone(text.from),
+      error: error.name,
+    });
+  }
+}
+
 /** YES from the phone of a pending sign-up: it owns the number now, and hears its batteries. */
 async function confirm(
   deps: Deps,
@@ -120,10 +137,12 @@ async function confirm(
   const activated = await retryOnConflict(async () => {
     const current = await store.getSubscriber(pending.id, clock.now());
     if (!current) throw new Error('pending subscriber vanished while confirming');
+    // Due at once: the next round reads the devices and texts any that are already low.
     return store.saveSubscriber({
       ...current,
       state: 'active',
       expiresAt: undefined,
+      nextCheckAt: clock.now(),
       updatedAt: clock.now(),
     });
   });
@@ -134,7 +153,11 @@ async function confirm(
     if (previousOwner.subscriptionArn) await deps.messenger.unsubscribe(previousOwner.subscriptionArn);
     logger.info('phone number taken over by a newer sign-up', { phone: maskPhone(activated.phone) });
   }
-  await deps.messenger.sendText(activated.phone, await introText(deps, activated), replyFrom);
+  await replyTo(
+    deps,
+    { from: activated.phone, to: replyFrom, body: '', messageId: '' },
+    await introText(deps, activated),
+  );
 }
 
 async function introText(deps: Deps, subscriber: Subscriber): Promise<string> {

@@ -90,7 +90,9 @@ describe('sign-up on the local stack', () => {
 
   it('answers a reused callback URL with a 400 page and stores nothing new', async () => {
     const browser = new Browser();
-    const callback = await consent(await submitSignup(browser, '(201) 555-0124'), { sandbox_user: 'e2e-bob' });
+    const callback = await consent(await submitSignup(browser, '(201) 555-0124'), {
+      sandbox_user: 'e2e-bob',
+    });
     expect((await browser.get(callback)).status).toBe(200);
 
     const again = await browser.get(callback);
@@ -108,7 +110,9 @@ describe('sign-up on the local stack', () => {
 
   it('refuses a callback opened in a browser that did not start the sign-up', async () => {
     const phone = '+12015550125';
-    const callback = await consent(await submitSignup(new Browser(), '(201) 555-0125'), { sandbox_user: 'e2e-carol' });
+    const callback = await consent(await submitSignup(new Browser(), '(201) 555-0125'), {
+      sandbox_user: 'e2e-carol',
+    });
 
     const response = await new Browser().get(callback);
 

@@ -105,7 +105,11 @@ export async function textFromPhone(sandbox: string, phone: string, body: string
 }
 
 /** Polls until `check` returns a value, or fails with what it saw last. */
-export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 20000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

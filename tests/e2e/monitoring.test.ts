@@ -1,0 +1,151 @@
+/**
+ * Battery monitoring on the running local stack: a subscriber signs up and confirms, a device goes
+ * low at the sandbox, a forced round texts once; the next round texts nothing.
+ */
+import {
+  Browser,
+  eventually,
+  messagesOf,
+  outboundTexts,
+  startTestStack,
+  type TestStack,
+  textFromPhone,
+} from './stack';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    HTTP_PORT: '23000',
+    LAMBDA_PORT: '23002',
+    DYNAMODB_PORT: '28000',
+    SNS_PORT: '24002',
+    SANDBOX_PORT: '24010',
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A time zone where it is now the middle of the day, so quiet hours (22-7) cannot hold texts. */
+function daytimeZone(): string {
+  const zones = [
+    'Pacific/Honolulu',
+    'America/Los_Angeles',
+    'America/New_York',
+    'Europe/London',
+    'Europe/Berlin',
+    'Asia/Dubai',
+    'Asia/Kolkata',
+    'Asia/Tokyo',
+    'Australia/Sydney',
+    'Pacific/Auckland',
+  ];
+  for (const timeZone of zones) {
+    const hour = Number(
+      new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
+    );
+    if (hour >= 9 && hour <= 19) return timeZone;
+  }
+  throw new Error('no daytime zone found');
+}
+
+async function sandboxJson(method: string, path: string, body: unknown) {
+  const response = await fetch(`${stack.sandbox}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBeLessThan(300);
+}
+
+async function signUpAndConfirm(user: string, phone: string, national: string) {
+  await sandboxJson('PUT', `/sandbox/users/${user}/settings`, { timeZone: daytimeZone() });
+  const browser = new Browser();
+  const signup = await browser.postForm(`${stack.app}/signup`, { phone: national, consent: 'yes' });
+  const authorize = new URL(signup.headers.get('location') ?? '');
+  authorize.searchParams.set('sandbox_user', user);
+  const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
+  expect((await browser.get(callback)).status).toBe(200);
+  await outboundTexts(stack.sandbox, phone, 1);
+  await textFromPhone(stack.sandbox, phone, 'YES');
+  await outboundTexts(stack.sandbox, phone, 2);
+}
+
+async function pollNow(): Promise<Record<string, number>> {
+  const response = await fetch(
+    `${stack.lambda}/2015-03-31/functions/fitbit-battery-sms-dev-pollBatteries/invocations`,
+    { method: 'POST', body: JSON.stringify({ force: true }) },
+  );
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, number>;
+}
+
+describe('battery monitoring on the local stack', () => {
+  it('texts exactly once when a device goes low, and not again on the next round', async () => {
+    const phone = '+12015550160';
+    await signUpAndConfirm('mon-alice', phone, '(201) 555-0160');
+    const now = new Date().toISOString();
+    await sandboxJson('PUT', '/sandbox/users/mon-alice/devices', [
+      {
+        deviceType: 'TRACKER',
+        batteryStatus: 'Low',
+        batteryLevel: 14,
+        deviceVersion: 'Charge 6',
+        lastSyncTime: now,
+      },
+      {
+        deviceType: 'SCALE',
+        batteryStatus: 'High',
+        batteryLevel: 90,
+        deviceVersion: 'Aria Air',
+        lastSyncTime: now,
+      },
+    ]);
+
+    const first = await pollNow();
+    const afterFirst = await outboundTexts(stack.sandbox, phone, 3);
+    const second = await pollNow();
+    await new Promise((r) => setTimeout(r, 1500));
+    const afterSecond = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
+
+    expect(first.texted).toBe(1);
+    expect(afterFirst[2]).toContain('Charge 6 battery low: 14%');
+    expect(second.texted).toBe(0);
+    expect(second.checked).toBeGreaterThanOrEqual(1);
+    expect(afterSecond).toHaveLength(3);
+  });
+
+  it('sends nothing to a subscriber who texted STOP, and texts again after START', async () => {
+    const phone = '+12015550161';
+    await signUpAndConfirm('mon-bob', phone, '(201) 555-0161');
+    await textFromPhone(stack.sandbox, phone, 'STOP');
+    // The number is now on the opt-out list, as AWS keeps it; give the handler time to record the STOP.
+    await new Promise((r) => setTimeout(r, 2000));
+    await sandboxJson('PUT', '/sandbox/users/mon-bob/devices', [
+      {
+        deviceType: 'TRACKER',
+        batteryStatus: 'Low',
+        batteryLevel: 9,
+        deviceVersion: 'Inspire 3',
+        lastSyncTime: new Date().toISOString(),
+      },
+    ]);
+
+    await pollNow();
+    await new Promise((r) => setTimeout(r, 1500));
+    const whileStopped = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
+    await textFromPhone(stack.sandbox, phone, 'START');
+    await outboundTexts(stack.sandbox, phone, 3);
+    await pollNow();
+    const after = await eventually(async () => {
+      const out = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
+      return out.length >= 4 ? out : undefined;
+    }, 'the alert after START');
+
+    expect(whileStopped).toHaveLength(2);
+    expect(after[2]?.body).toContain('welcome back');
+    expect(after[3]?.body).toContain('Inspire 3 battery low: 9%');
+  });
+});

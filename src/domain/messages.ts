@@ -98,7 +98,7 @@ export const texts = {
     `${displayName(device.name)} was low and has not synced for ${Math.min(999, Math.floor(hoursSinceSync))} h. It may have run out: charge it and open the Fitbit app.`,
 
   needsReauth: (signupUrl: string): string =>
-    `${SERVICE_NAME} lost access to your Fitbit data, so alerts are paused. Sign up again at ${signupUrl} to resume.`,
+    `${SERVICE_NAME} lost access to your Fitbit data; alerts are paused. Sign up again to resume: ${signupUrl}`,
 
   stopped: (): string =>
     `${SERVICE_NAME}: you are unsubscribed and will get no more texts. Reply START to resume.`,

@@ -1,0 +1,140 @@
+/**
+ * Refresh under the optimistic lock, for real: concurrent checks of one subscriber on dynalite
+ * against the sandbox's legacy Fitbit emulation, whose refresh tokens are single use.
+ */
+import { resolve } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables, type LocalDynamo, localDynamoClient, startDynamo } from '../../local/dynamo';
+import { DynamoSubscriberStore } from '../../src/adapters/dynamo-subscriber-store';
+import { FitbitProvider, fitbitErrorCode } from '../../src/adapters/fitbit-provider';
+import { OAuthClient } from '../../src/adapters/oauth-client';
+import { DEFAULT_QUIET_HOURS, type Subscriber } from '../../src/domain/subscriber';
+import { refreshTokens } from '../../src/usecases/access-token';
+import { checkSubscriber } from '../../src/usecases/check-subscriber';
+import { FakeMessenger, makeDeps } from '../support/fakes';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  fitbitTokens,
+  startTestSandbox,
+  type TestSandbox,
+} from './sandbox/helpers';
+
+let dynamo: LocalDynamo;
+let box: TestSandbox;
+let store: DynamoSubscriberStore;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  const [table] = (await ensureTables(dynamo.endpoint, resolve(__dirname, '../..'), 'refresh')) as [string];
+  store = new DynamoSubscriberStore(
+    DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    table,
+  );
+  box = await startTestSandbox();
+});
+
+afterAll(async () => {
+  await box.sandbox.close();
+  await dynamo.close();
+});
+
+function deps() {
+  const oauth = new OAuthClient({
+    authorizationEndpoint: `${box.url}/oauth2/authorize`,
+    tokenEndpoint: `${box.url}/oauth2/token`,
+    revocationEndpoint: `${box.url}/oauth2/revoke`,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    clientAuth: 'basic',
+    timeoutMs: 5000,
+    errorCode: fitbitErrorCode,
+    now: () => box.clock.now,
+  });
+  const provider = new FitbitProvider({
+    oauth,
+    authorizationEndpoint: `${box.url}/oauth2/authorize`,
+    apiBaseUrl: box.url,
+    timeoutMs: 5000,
+  });
+  return makeDeps({
+    store: store as never,
+    provider: provider as never,
+    messenger: new FakeMessenger(),
+    clock: { now: () => box.clock.now } as never,
+  });
+}
+
+async function activeSubscriber(user: string): Promise<Subscriber> {
+  const grant = await fitbitTokens(box.url, user);
+  const now = box.clock.now;
+  return store.saveSubscriber({
+    id: `fitbit#${user}`,
+    provider: 'fitbit',
+    providerUserId: user,
+    phone: '+12015550140',
+    state: 'active',
+    // Already expired: every checker starts by refreshing.
+    tokens: {
+      accessToken: grant.access_token,
+      refreshToken: grant.refresh_token,
+      expiresAt: now - 1,
+      scope: grant.scope,
+    },
+    timeZone: 'UTC',
+    version: 0,
+    signupId: 'signup',
+    topicArn: 'arn:aws:sns:us-east-1:000000000000:test',
+    threshold: 20,
+    quietHours: DEFAULT_QUIET_HOURS,
+    devices: {},
+    nextCheckAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+async function refreshCount(user: string): Promise<number> {
+  const body = (await (await fetch(`${box.url}/sandbox/users/${user}`)).json()) as {
+    counters: { tokenRefreshes: { fitbit: number } };
+  };
+  return body.counters.tokenRefreshes.fitbit;
+}
+
+describe('token refresh under concurrency (legacy Fitbit, single-use refresh tokens)', () => {
+  it('20 concurrent checks of one subscriber: all succeed, one refresh, and the subscriber keeps working', async () => {
+    const subscriber = await activeSubscriber('conc-1');
+    const d = deps();
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => checkSubscriber(d, subscriber.id, { force: true })),
+    );
+    const stored = await store.getSubscriber(subscriber.id, box.clock.now);
+
+    expect(outcomes.filter((o) => o === 'failed' || o === 'deferred')).toEqual([]);
+    expect(stored?.state).toBe('active');
+    expect(stored?.tokens.refreshToken).not.toBe(subscriber.tokens.refreshToken);
+    expect(await refreshCount('conc-1')).toBe(1);
+
+    // Eight hours on, the stored (rotated) refresh token still works: nothing was lost.
+    box.clock.advance(9 * 3600_000);
+    expect(await checkSubscriber(d, subscriber.id, { force: true })).toBe('checked');
+    expect(await refreshCount('conc-1')).toBe(2);
+  });
+
+  it('a checker that refreshes with a token another checker already used takes the stored tokens', async () => {
+    const stale = await activeSubscriber('conc-2');
+    const d = deps();
+    expect(await checkSubscriber(d, stale.id, { force: true })).toBe('checked');
+    // Past the 2-minute replay window, the old refresh token is dead at the provider.
+    box.clock.advance(5 * 60_000);
+
+    const result = await refreshTokens(d, stale);
+    const stored = await store.getSubscriber(stale.id, box.clock.now);
+
+    expect(result.tokens.refreshToken).toBe(stored?.tokens.refreshToken);
+    expect(stored?.state).toBe('active');
+  });
+});

@@ -1,0 +1,510 @@
+/**
+ * In-memory fakes of the ports, faithful to the contracts in src/ports.ts (optimistic locking,
+ * single-use expiring sign-up states, phone records, inbound claims), plus fixtures and a `makeDeps()`
+ * builder. Every fake copies what it stores and returns, so a test cannot mutate "the database".
+ */
+import { randomBytes } from 'node:crypto';
+import { VersionConflictError } from '../../src/domain/errors';
+import {
+  DEFAULT_QUIET_HOURS,
+  DEFAULT_THRESHOLD,
+  type Subscriber,
+  type TokenSet,
+} from '../../src/domain/subscriber';
+import type {
+  AuthorizationStart,
+  Clock,
+  Device,
+  EventPublisher,
+  HealthProvider,
+  Logger,
+  Messenger,
+  NewSubscriberEvent,
+  PhoneRecord,
+  ProviderProfile,
+  SignupState,
+  SubscriberStore,
+} from '../../src/ports';
+import type { AppSettings, Deps } from '../../src/usecases/deps';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** 2026-11-23T12:00:00Z: a fixed, ordinary instant. */
+export const T0 = Date.parse('2026-11-23T12:00:00Z');
+
+export class FakeClock implements Clock {
+  constructor(public current = T0) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+/** One failure to inject: thrown by the next `times` calls of `method`. */
+interface Injected {
+  error: Error;
+  times: number;
+}
+
+class FailureScript<M extends string> {
+  private readonly failures = new Map<M, Injected>();
+  fail(method: M, error: Error, times = 1): void {
+    this.failures.set(method, { error, times });
+  }
+  check(method: M): void {
+    const injected = this.failures.get(method);
+    if (!injected) return;
+    injected.times -= 1;
+    if (injected.times <= 0) this.failures.delete(method);
+    throw injected.error;
+  }
+}
+
+export class FakeStore implements SubscriberStore {
+  readonly signups = new Map<string, SignupState>();
+  readonly subscribers = new Map<string, Subscriber>();
+  readonly phones = new Map<string, PhoneRecord>();
+  /** messageId -> epoch ms after which the claim is forgotten. */
+  readonly inbound = new Map<string, number>();
+  readonly failures = new FailureScript<keyof SubscriberStore>();
+  /** Every save attempt, successful or not, in order. */
+  readonly saves: Subscriber[] = [];
+  /**
+   * Runs just before a save is checked against the stored version: lets a test play a concurrent
+   * writer that wins the race. Cleared after it runs once.
+   */
+  beforeNextSave?: (store: FakeStore) => void;
+
+  constructor(private readonly inboundMemoryMs = 7 * 24 * 3600 * 1000) {}
+
+  async putSignupState(signup: SignupState): Promise<void> {
+    this.failures.check('putSignupState');
+    if (this.signups.has(signup.state)) throw new Error('signup state already exists');
+    this.signups.set(signup.state, copy(signup));
+  }
+
+  async consumeSignupState(state: string, now: number): Promise<SignupState | undefined> {
+    this.failures.check('consumeSignupState');
+    const signup = this.signups.get(state);
+    this.signups.delete(state);
+    return signup && signup.expiresAt > now ? copy(signup) : undefined;
+  }
+
+  async getSubscriber(id: string, now: number): Promise<Subscriber | undefined> {
+    this.failures.check('getSubscriber');
+    const subscriber = this.subscribers.get(id);
+    if (!subscriber || isExpired(subscriber, now)) return undefined;
+    return copy(subscriber);
+  }
+
+  async saveSubscriber(subscriber: Subscriber): Promise<Subscriber> {
+    this.saves.push(copy(subscriber));
+    const hook = this.beforeNextSave;
+    this.beforeNextSave = undefined;
+    hook?.(this);
+    this.failures.check('saveSubscriber');
+    const stored = this.subscribers.get(subscriber.id);
+    if (subscriber.version === 0) {
+      // Like the table: a new record may replace only one whose expiry has passed.
+      if (stored && !isExpired(stored, subscriber.updatedAt)) {
+        throw new VersionConflictError(`subscriber ${subscriber.id} already exists`);
+      }
+    } else if (!stored || stored.version !== subscriber.version) {
+      throw new VersionConflictError(`subscriber changed since version ${subscriber.version}`);
+    }
+    const saved: Subscriber = { ...copy(subscriber), version: subscriber.version + 1 };
+    if (saved.expiresAt === undefined) delete saved.expiresAt;
+    this.subscribers.set(saved.id, saved);
+    return copy(saved);
+  }
+
+  /** Writes a subscriber as given, with no version check: test set-up, or a writer that just won. */
+  seedSubscriber(subscriber: Subscriber): Subscriber {
+    const stored = copy(subscriber);
+    this.subscribers.set(stored.id, stored);
+    return copy(stored);
+  }
+
+  async getPhone(phone: string): Promise<PhoneRecord | undefined> {
+    this.failures.check('getPhone');
+    const record = this.phones.get(phone);
+    return record ? copy(record) : undefined;
+  }
+
+  async setPendingSignup(phone: string, subscriberId: string): Promise<void> {
+    this.failures.check('setPendingSignup');
+    this.phones.set(phone, { ...this.phoneRecord(phone), pendingId: subscriberId });
+  }
+
+  async setPhoneOwner(phone: string, subscriberId: string): Promise<void> {
+    this.failures.check('setPhoneOwner');
+    const { pendingId: _pending, ...rest } = this.phoneRecord(phone);
+    this.phones.set(phone, { ...rest, ownerId: subscriberId });
+  }
+
+  async releasePhone(phone: string, subscriberId: string): Promise<void> {
+    this.failures.check('releasePhone');
+    const record = this.phones.get(phone);
+    if (record?.ownerId !== subscriberId) return;
+    const { ownerId: _owner, ...rest } = record;
+    this.phones.set(phone, rest);
+  }
+
+  async takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean> {
+    this.failures.check('takeConfirmationAllowance');
+    const record = this.phoneRecord(phone);
+    if (record.confirmationsDay === day) {
+      if ((record.confirmationsSent ?? 0) >= max) return false;
+      this.phones.set(phone, { ...record, confirmationsSent: (record.confirmationsSent ?? 0) + 1 });
+      return true;
+    }
+    this.phones.set(phone, { ...record, confirmationsDay: day, confirmationsSent: 1 });
+    return true;
+  }
+
+  async *listDue(now: number, options: { force: boolean; pageSize: number }): AsyncIterable<string[]> {
+    this.failures.check('listDue');
+    // Like the sparse index: active subscribers with a next check only.
+    const due = [...this.subscribers.values()]
+      .filter((s) => s.state === 'active' && s.nextCheckAt !== undefined)
+      .filter((s) => options.force || (s.nextCheckAt as number) <= now)
+      .map((s) => s.id);
+    for (let i = 0; i < due.length; i += options.pageSize) yield due.slice(i, i + options.pageSize);
+  }
+
+  async claimInboundMessage(messageId: string, now: number): Promise<boolean> {
+    this.failures.check('claimInboundMessage');
+    const until = this.inbound.get(messageId);
+    if (until !== undefined && until > now) return false;
+    this.inbound.set(messageId, now + this.inboundMemoryMs);
+    return true;
+  }
+
+  async releaseInboundMessage(messageId: string): Promise<void> {
+    this.failures.check('releaseInboundMessage');
+    this.inbound.delete(messageId);
+  }
+
+  private phoneRecord(phone: string): PhoneRecord {
+    return copy(this.phones.get(phone) ?? { phone });
+  }
+}
+
+function isExpired(subscriber: Subscriber, now: number): boolean {
+  return subscriber.expiresAt !== undefined && subscriber.expiresAt * 1000 <= now;
+}
+
+export interface SentText {
+  to: string;
+  text: string;
+  from?: string;
+}
+
+export class FakeMessenger implements Messenger {
+  readonly topics = new Map<string, string>();
+  /** subscriptionArn -> who is subscribed to what. */
+  readonly subscriptions = new Map<string, { topicArn: string; phone: string }>();
+  readonly texts: SentText[] = [];
+  readonly published: Array<{ topicArn: string; text: string }> = [];
+  readonly unsubscribed: string[] = [];
+  readonly failures = new FailureScript<keyof Messenger>();
+  private counter = 0;
+
+  async ensureTopic(name: string): Promise<string> {
+    this.failures.check('ensureTopic');
+    const existing = this.topics.get(name);
+    if (existing) return existing;
+    const arn = `arn:aws:sns:us-east-1:000000000000:${name}`;
+    this.topics.set(name, arn);
+    return arn;
+  }
+
+  async subscribeSms(topicArn: string, phone: string): Promise<string> {
+    this.failures.check('subscribeSms');
+    for (const [arn, sub] of this.subscriptions)
+      if (sub.topicArn === topicArn && sub.phone === phone) return arn;
+    const arn = `${topicArn}:sub-${++this.counter}`;
+    this.subscriptions.set(arn, { topicArn, phone });
+    return arn;
+  }
+
+  async unsubscribe(subscriptionArn: string): Promise<void> {
+    this.failures.check('unsubscribe');
+    this.unsubscribed.push(subscriptionArn);
+    this.subscriptions.delete(subscriptionArn);
+  }
+
+  async publish(topicArn: string, text: string): Promise<void> {
+    this.failures.check('publish');
+    this.published.push({ topicArn, text });
+  }
+
+  async sendText(to: string, text: string, from?: string): Promise<void> {
+    this.failures.check('sendText');
+    this.texts.push(from === undefined ? { to, text } : { to, text, from });
+  }
+
+  textsTo(phone: string): string[] {
+    return this.texts.filter((t) => t.to === phone).map((t) => t.text);
+  }
+}
+
+export class FakeEvents implements EventPublisher {
+  readonly newSubscribers: NewSubscriberEvent[] = [];
+  readonly failures = new FailureScript<keyof EventPublisher>();
+  async publishNewSubscriber(event: NewSubscriberEvent): Promise<void> {
+    this.failures.check('publishNewSubscriber');
+    this.newSubscribers.push(copy(event));
+  }
+}
+
+type Scripted<T> = T | Error;
+
+/** A provider whose every answer is scripted by the test; it records what it was asked. */
+export class FakeProvider implements HealthProvider {
+  readonly name = 'google' as const;
+  readonly authorizationOrigin = 'https://accounts.example.test';
+  requiredScope = 'devices.read';
+
+  /** Answers to exchangeCode, by code; anything else is invalid. */
+  readonly codes = new Map<string, Scripted<TokenSet>>();
+  /** Answers to refresh, in order; the last one repeats. */
+  refreshResults: Array<Scripted<TokenSet>> = [];
+  profile: Scripted<ProviderProfile> = { userId: 'USER1', timeZone: 'America/New_York' };
+  /** Devices by access token; `devicesFor` is used when the token is not listed. */
+  readonly devicesByToken = new Map<string, Scripted<Device[]>>();
+  devicesFor: Scripted<Device[]> = [];
+
+  readonly started: string[] = [];
+  readonly exchanged: Array<{ code: string; codeVerifier: string; redirectUri: string }> = [];
+  readonly refreshed: string[] = [];
+  readonly revoked: string[] = [];
+  readonly listDevicesCalls: string[] = [];
+
+  async startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
+    this.started.push(redirectUri);
+    const state = randomBytes(24).toString('base64url');
+    const codeVerifier = randomBytes(32).toString('base64url');
+    return { url: `${this.authorizationOrigin}/auth?state=${state}`, state, codeVerifier };
+  }
+
+  async exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<TokenSet> {
+    this.exchanged.push({ code, codeVerifier, redirectUri });
+    return answer(this.codes.get(code) ?? new Error(`unknown code ${code}`));
+  }
+
+  async refresh(refreshToken: string): Promise<TokenSet> {
+    this.refreshed.push(refreshToken);
+    const next = this.refreshResults.length > 1 ? this.refreshResults.shift() : this.refreshResults[0];
+    return answer(next ?? new Error('no refresh scripted'));
+  }
+
+  hasRequiredScope(grantedScope: string): boolean {
+    return grantedScope.split(/\s+/).includes(this.requiredScope);
+  }
+
+  async getProfile(_accessToken: string): Promise<ProviderProfile> {
+    return answer(this.profile);
+  }
+
+  async listDevices(accessToken: string): Promise<Device[]> {
+    this.listDevicesCalls.push(accessToken);
+    return answer(this.devicesByToken.get(accessToken) ?? this.devicesFor);
+  }
+
+  async revoke(token: string): Promise<void> {
+    this.revoked.push(token);
+  }
+}
+
+function answer<T>(scripted: Scripted<T>): T {
+  if (scripted instanceof Error) throw scripted;
+  return copy(scripted);
+}
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  extra?: Record<string, unknown>;
+}
+
+export class RecordingLogger implements Logger {
+  readonly entries: LogEntry[] = [];
+  debug(message: string, extra?: Record<string, unknown>): void {
+    this.entries.push({ level: 'debug', message, extra });
+  }
+  info(message: string, extra?: Record<string, unknown>): void {
+    this.entries.push({ level: 'info', message, extra });
+  }
+  warn(message: string, extra?: Record<string, unknown>): void {
+    this.entries.push({ level: 'warn', message, extra });
+  }
+  error(message: string, extra?: Record<string, unknown>): void {
+    this.entries.push({ level: 'error', message, extra });
+  }
+  /** Everything logged, as one string, to check nothing secret leaked. */
+  dump(): string {
+    return JSON.stringify(this.entries);
+  }
+}
+
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+export const testSettings = (): AppSettings => ({
+  defaultCountry: 'US',
+  redirectUri: 'https://signup.example.test/oauth/callback',
+  signupUrl: 'https://signup.example.test/',
+  userTopicPrefix: 'fbs-test-',
+  maxConfirmationsPerDay: 3,
+});
+
+export interface TestDeps extends Deps {
+  store: FakeStore;
+  provider: FakeProvider;
+  messenger: FakeMessenger;
+  events: FakeEvents;
+  clock: FakeClock;
+  logger: RecordingLogger;
+  /** What `sleep` was asked to wait, in ms; it never waits. */
+  slept: number[];
+}
+
+export function makeDeps(overrides: Partial<TestDeps> = {}): TestDeps {
+  const slept: number[] = [];
+  return {
+    slept,
+    sleep: async (ms: number) => {
+      slept.push(ms);
+    },
+    store: new FakeStore(),
+    provider: new FakeProvider(),
+    messenger: new FakeMessenger(),
+    events: new FakeEvents(),
+    clock: new FakeClock(),
+    logger: new RecordingLogger(),
+    settings: testSettings(),
+    ...overrides,
+  };
+}
+
+// Fixtures: obviously fake values, built fresh per call.
+
+export const PHONE = '+12015550123';
+export const OTHER_PHONE = '+12015550188';
+export const SERVICE_NUMBER = '+12025550100';
+
+export function tokens(overrides: Partial<TokenSet> = {}): TokenSet {
+  return {
+    accessToken: 'test-access-1',
+    refreshToken: 'test-refresh-1',
+    expiresAt: T0 + 3600_000,
+    scope: 'devices.read',
+    ...overrides,
+  };
+}
+
+export function aSubscriber(overrides: Partial<Subscriber> = {}): Subscriber {
+  const providerUserId = overrides.providerUserId ?? 'USER1';
+  return {
+    id: `google#${providerUserId}`,
+    provider: 'google',
+    providerUserId,
+    phone: PHONE,
+    state: 'active',
+    tokens: tokens(),
+    timeZone: 'America/New_York',
+    version: 1,
+    signupId: 'signup-0000-0001',
+    threshold: DEFAULT_THRESHOLD,
+    quietHours: { ...DEFAULT_QUIET_HOURS },
+    devices: {},
+    createdAt: T0 - 86_400_000,
+    updatedAt: T0 - 86_400_000,
+    ...overrides,
+  };
+}
+
+export function aDevice(overrides: Partial<Device> = {}): Device {
+  return {
+    id: 'dev-1',
+    name: 'Charge 6',
+    type: 'TRACKER',
+    batteryLevel: 80,
+    batteryStatus: 'High',
+    ...overrides,
+  };
+}
+
+/** One request as the fake fetch saw it. */
+export interface SeenRequest {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: string;
+}
+
+type Reply = (request: SeenRequest, signal?: AbortSignal) => Response | Promise<Response>;
+
+/**
+ * A `fetch` for the HTTP adapters: replies are scripted per path (in order, the last repeating) and
+ * every request is recorded. Unscripted paths answer 404.
+ */
+export class FakeFetch {
+  readonly requests: SeenRequest[] = [];
+  private readonly replies = new Map<string, Reply[]>();
+
+  on(pathname: string, ...replies: Reply[]): this {
+    this.replies.set(pathname, replies);
+    return this;
+  }
+
+  readonly fetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const seen: SeenRequest = {
+      url: new URL(request.url),
+      method: request.method,
+      headers: request.headers,
+      body: await request.text(),
+    };
+    this.requests.push(seen);
+    const queue = this.replies.get(seen.url.pathname);
+    const reply = queue && (queue.length > 1 ? queue.shift() : queue[0]);
+    if (!reply) return new Response('not found', { status: 404 });
+    return reply(seen, init?.signal ?? undefined);
+  };
+
+  to(pathname: string): SeenRequest[] {
+    return this.requests.filter((r) => r.url.pathname === pathname);
+  }
+}
+
+export const jsonReply =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  () =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+
+export const textReply =
+  (status: number, body: string, headers: Record<string, string> = {}): Reply =>
+  () =>
+    new Response(body, { status, headers: { 'content-type': 'text/html', ...headers } });
+
+/** A transport failure, as undici reports a refused connection. */
+export const networkError = (): Reply => () => {
+  throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+};
+
+/** Never answers; rejects when the caller's deadline aborts the request. */
+export const hang = (): Reply => (_request, signal) =>
+  new Promise<Response>((_resolve, reject) => {
+    signal?.addEventListener('abort', () => reject(signal.reason));
+  });

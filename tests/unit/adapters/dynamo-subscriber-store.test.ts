@@ -1,0 +1,369 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { DUE_SHARDS, DynamoSubscriberStore, dueShardOf } from '../../../src/adapters/dynamo-subscriber-store';
+import { VersionConflictError } from '../../../src/domain/errors';
+import type { SignupState } from '../../../src/ports';
+import { aSubscriber, PHONE, T0 } from '../../support/fakes';
+
+const TABLE = 'test-table';
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+function makeStore() {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return new DynamoSubscriberStore(doc, TABLE);
+}
+
+const signup = (overrides: Partial<SignupState> = {}): SignupState => ({
+  state: 'state-aaaaaaaaaaaaaaaa',
+  codeVerifier: 'verifier-1',
+  phone: PHONE,
+  browserBinding: 'binding-1',
+  expiresAt: T0 + 600_000,
+  ...overrides,
+});
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+describe('DynamoSubscriberStore', () => {
+  describe('sign-up states', () => {
+    it('puts a new state with a TTL in seconds, never overwriting one', async () => {
+      ddb.on(PutCommand).resolves({});
+
+      await makeStore().putSignupState(signup({ expiresAt: T0 + 600_500 }));
+
+      expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
+      expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+        TableName: TABLE,
+        Item: {
+          pk: 'STATE#state-aaaaaaaaaaaaaaaa',
+          kind: 'signup',
+          ...signup({ expiresAt: T0 + 600_500 }),
+          ttl: Math.ceil((T0 + 600_500) / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+    });
+
+    it('consumes a state by deleting it and returns what it held, without table fields', async () => {
+      ddb.on(DeleteCommand).resolves({
+        Attributes: {
+          pk: 'STATE#state-aaaaaaaaaaaaaaaa',
+          kind: 'signup',
+          ttl: Math.ceil((T0 + 600_000) / 1000),
+          ...signup(),
+        },
+      });
+
+      const result = await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0);
+
+      expect(result).toEqual(signup());
+      expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
+        TableName: TABLE,
+        Key: { pk: 'STATE#state-aaaaaaaaaaaaaaaa' },
+        ConditionExpression: 'attribute_exists(pk)',
+        ReturnValues: 'ALL_OLD',
+      });
+    });
+
+    it('returns undefined for a state that is unknown or already used', async () => {
+      ddb.on(DeleteCommand).rejects(conditionFailed());
+
+      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0)).toBeUndefined();
+    });
+
+    it('returns undefined for a state past its expiry that TTL has not deleted yet', async () => {
+      ddb.on(DeleteCommand).resolves({
+        Attributes: {
+          pk: 'STATE#x',
+          kind: 'signup',
+          ttl: Math.ceil(T0 / 1000) + 1,
+          ...signup({ expiresAt: T0 }),
+        },
+      });
+
+      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0)).toBeUndefined();
+    });
+
+    it('returns undefined when the TTL has passed', async () => {
+      ddb.on(DeleteCommand).resolves({
+        Attributes: { pk: 'STATE#x', kind: 'signup', ttl: Math.floor(T0 / 1000) - 1, ...signup() },
+      });
+
+      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0)).toBeUndefined();
+    });
+
+    it('rethrows other DynamoDB errors', async () => {
+      ddb.on(DeleteCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+
+      await expect(makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0)).rejects.toThrow(
+        'ProvisionedThroughputExceeded',
+      );
+    });
+  });
+
+  describe('subscribers', () => {
+    it('reads a subscriber consistently and strips the table fields', async () => {
+      const subscriber = aSubscriber();
+      ddb
+        .on(GetCommand)
+        .resolves({ Item: { pk: `SUB#${subscriber.id}`, kind: 'subscriber', ...subscriber } });
+
+      const result = await makeStore().getSubscriber(subscriber.id, T0);
+
+      expect(result).toEqual(subscriber);
+      expect(ddb).toHaveReceivedCommandWith(GetCommand, {
+        TableName: TABLE,
+        Key: { pk: 'SUB#google#USER1' },
+        ConsistentRead: true,
+      });
+    });
+
+    it('returns undefined for an unknown subscriber', async () => {
+      ddb.on(GetCommand).resolves({});
+
+      expect(await makeStore().getSubscriber('google#NOBODY', T0)).toBeUndefined();
+    });
+
+    it('hides an expired pending subscriber that TTL has not deleted yet', async () => {
+      const expiresAt = Math.floor(T0 / 1000);
+      const subscriber = aSubscriber({ state: 'pending_confirmation', expiresAt });
+      ddb
+        .on(GetCommand)
+        .resolves({ Item: { pk: 'SUB#google#USER1', kind: 'subscriber', ttl: expiresAt, ...subscriber } });
+
+      expect(await makeStore().getSubscriber(subscriber.id, T0)).toBeUndefined();
+      expect(await makeStore().getSubscriber(subscriber.id, T0 - 1)).toEqual(subscriber);
+    });
+
+    it('creates a new subscriber only where none lives, and returns it at version 1', async () => {
+      ddb.on(PutCommand).resolves({});
+      const subscriber = aSubscriber({ version: 0, updatedAt: T0, expiresAt: Math.ceil(T0 / 1000) + 86400 });
+
+      const saved = await makeStore().saveSubscriber(subscriber);
+
+      expect(saved).toEqual({ ...subscriber, version: 1 });
+      expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+        TableName: TABLE,
+        Item: {
+          pk: 'SUB#google#USER1',
+          kind: 'subscriber',
+          ...subscriber,
+          version: 1,
+          ttl: subscriber.expiresAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':nowSeconds': Math.floor(T0 / 1000) },
+      });
+    });
+
+    it('updates an existing subscriber only at the version it was read, without a TTL once confirmed', async () => {
+      ddb.on(PutCommand).resolves({});
+      const subscriber = aSubscriber({ version: 7 });
+
+      const saved = await makeStore().saveSubscriber(subscriber);
+
+      expect(saved.version).toBe(8);
+      const input = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+      expect(input).toMatchObject({
+        ConditionExpression: '#version = :read',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':read': 7 },
+      });
+      expect(input?.Item).toMatchObject({ version: 8 });
+      expect(input?.Item).not.toHaveProperty('ttl');
+    });
+
+    it('puts only active subscribers with a next check in the due index, and strips the shard on read', async () => {
+      ddb.on(PutCommand).resolves({});
+      const store = makeStore();
+
+      await store.saveSubscriber(aSubscriber({ state: 'active', nextCheckAt: T0 }));
+      await store.saveSubscriber(aSubscriber({ state: 'stopped', nextCheckAt: T0 }));
+      await store.saveSubscriber(aSubscriber({ state: 'active' }));
+
+      const items = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
+      expect(items[0]?.dueShard).toEqual(dueShardOf('google#USER1'));
+      expect(items[0]?.dueShard).toMatch(new RegExp(`^DUE#[0-${DUE_SHARDS - 1}]$`));
+      expect(items[1]).not.toHaveProperty('dueShard');
+      expect(items[2]).not.toHaveProperty('dueShard');
+      ddb.on(GetCommand).resolves({ Item: { ...items[0] } });
+      expect(await store.getSubscriber('google#USER1', T0)).not.toHaveProperty('dueShard');
+    });
+
+    it('throws VersionConflictError when someone wrote since the read', async () => {
+      ddb.on(PutCommand).rejects(conditionFailed());
+
+      await expect(makeStore().saveSubscriber(aSubscriber({ version: 3 }))).rejects.toBeInstanceOf(
+        VersionConflictError,
+      );
+    });
+
+    it('rethrows other errors from a save as they are', async () => {
+      ddb.on(PutCommand).rejects(new Error('AccessDenied'));
+
+      await expect(makeStore().saveSubscriber(aSubscriber())).rejects.toThrow('AccessDenied');
+    });
+  });
+
+  describe('phone records', () => {
+    it('reads a phone record without table fields', async () => {
+      ddb
+        .on(GetCommand)
+        .resolves({ Item: { pk: `PHONE#${PHONE}`, kind: 'phone', phone: PHONE, ownerId: 'google#A' } });
+
+      expect(await makeStore().getPhone(PHONE)).toEqual({ phone: PHONE, ownerId: 'google#A' });
+      expect(ddb).toHaveReceivedCommandWith(GetCommand, {
+        Key: { pk: `PHONE#${PHONE}` },
+        ConsistentRead: true,
+      });
+    });
+
+    it('returns undefined for a number nobody used', async () => {
+      ddb.on(GetCommand).resolves({});
+
+      expect(await makeStore().getPhone(PHONE)).toBeUndefined();
+    });
+
+    it('sets the pending sign-up of a number', async () => {
+      ddb.on(UpdateCommand).resolves({});
+
+      await makeStore().setPendingSignup(PHONE, 'google#B');
+
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        TableName: TABLE,
+        Key: { pk: `PHONE#${PHONE}` },
+        UpdateExpression: 'SET pendingId = :id, phone = :phone, kind = :kind',
+        ExpressionAttributeValues: { ':id': 'google#B', ':phone': PHONE, ':kind': 'phone' },
+      });
+    });
+
+    it('sets the owner and clears the pending sign-up in one update', async () => {
+      ddb.on(UpdateCommand).resolves({});
+
+      await makeStore().setPhoneOwner(PHONE, 'google#B');
+
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        UpdateExpression: 'SET ownerId = :id, phone = :phone, kind = :kind REMOVE pendingId',
+        ExpressionAttributeValues: { ':id': 'google#B', ':phone': PHONE, ':kind': 'phone' },
+      });
+    });
+
+    it('releases a number only if the subscriber still owns it', async () => {
+      ddb.on(UpdateCommand).resolves({});
+
+      await makeStore().releasePhone(PHONE, 'google#A');
+
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        UpdateExpression: 'SET phone = :phone, kind = :kind REMOVE ownerId',
+        ConditionExpression: 'ownerId = :id',
+        ExpressionAttributeValues: { ':id': 'google#A', ':phone': PHONE, ':kind': 'phone' },
+      });
+    });
+
+    it('does nothing, quietly, when someone else owns the number now', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      await expect(makeStore().releasePhone(PHONE, 'google#A')).resolves.toBeUndefined();
+    });
+
+    it('counts a confirmation on the same day while under the cap', async () => {
+      ddb.on(UpdateCommand).resolves({});
+
+      expect(await makeStore().takeConfirmationAllowance(PHONE, '2026-11-23', 3)).toBe(true);
+      expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        UpdateExpression: 'SET confirmationsSent = confirmationsSent + :one, phone = :phone, kind = :kind',
+        ConditionExpression: 'confirmationsDay = :day AND confirmationsSent < :max',
+        ExpressionAttributeValues: {
+          ':day': '2026-11-23',
+          ':max': 3,
+          ':one': 1,
+          ':phone': PHONE,
+          ':kind': 'phone',
+        },
+      });
+    });
+
+    it('starts the count again at one on a new day', async () => {
+      ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
+
+      expect(await makeStore().takeConfirmationAllowance(PHONE, '2026-11-24', 3)).toBe(true);
+      expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+      expect(ddb.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({
+        UpdateExpression:
+          'SET confirmationsDay = :day, confirmationsSent = :one, phone = :phone, kind = :kind',
+        ConditionExpression: 'attribute_not_exists(confirmationsDay) OR confirmationsDay <> :day',
+      });
+    });
+
+    it('refuses once the cap for the day is reached', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      expect(await makeStore().takeConfirmationAllowance(PHONE, '2026-11-23', 3)).toBe(false);
+      expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    });
+
+    it('rethrows other errors while taking an allowance', async () => {
+      ddb.on(UpdateCommand).rejects(new Error('throttled'));
+
+      await expect(makeStore().takeConfirmationAllowance(PHONE, '2026-11-23', 3)).rejects.toThrow(
+        'throttled',
+      );
+    });
+  });
+
+  describe('inbound message claims', () => {
+    it('claims a new message id for 7 days', async () => {
+      ddb.on(PutCommand).resolves({});
+
+      expect(await makeStore().claimInboundMessage('msg-1', T0)).toBe(true);
+      const nowSeconds = Math.floor(T0 / 1000);
+      expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+        TableName: TABLE,
+        Item: { pk: 'INBOUND#msg-1', kind: 'inbound', ttl: nowSeconds + 7 * 24 * 3600 },
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':nowSeconds': nowSeconds },
+      });
+    });
+
+    it('returns false for a message id already claimed', async () => {
+      ddb.on(PutCommand).rejects(conditionFailed());
+
+      expect(await makeStore().claimInboundMessage('msg-1', T0)).toBe(false);
+    });
+
+    it('rethrows other errors while claiming', async () => {
+      ddb.on(PutCommand).rejects(new Error('throttled'));
+
+      await expect(makeStore().claimInboundMessage('msg-1', T0)).rejects.toThrow('throttled');
+    });
+
+    it('releases a claim by deleting it', async () => {
+      ddb.on(DeleteCommand).resolves({});
+
+      await makeStore().releaseInboundMessage('msg-1');
+
+      expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
+        TableName: TABLE,
+        Key: { pk: 'INBOUND#msg-1' },
+      });
+    });
+  });
+});

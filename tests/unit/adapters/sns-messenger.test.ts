@@ -1,0 +1,99 @@
+import {
+  CreateTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { SnsEventPublisher, SnsTopics } from '../../../src/adapters/sns-messenger';
+import { PHONE } from '../../support/fakes';
+
+const sns = mockClient(SNSClient);
+const TOPIC = 'arn:aws:sns:us-east-1:000000000000:fbs-test-google-USER1';
+const EVENTS_TOPIC = 'arn:aws:sns:us-east-1:000000000000:fbs-test-new-subscriber';
+
+beforeEach(() => {
+  sns.reset();
+});
+
+const client = () => new SNSClient({ region: 'us-east-1' });
+
+describe('SnsTopics', () => {
+  it('creates a topic by name and returns its ARN', async () => {
+    sns.on(CreateTopicCommand).resolves({ TopicArn: TOPIC });
+
+    const arn = await new SnsTopics(client()).ensureTopic('fbs-test-google-USER1');
+
+    expect(arn).toBe(TOPIC);
+    expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'fbs-test-google-USER1' });
+  });
+
+  it('fails loudly when CreateTopic answers without an ARN', async () => {
+    sns.on(CreateTopicCommand).resolves({});
+
+    await expect(new SnsTopics(client()).ensureTopic('x')).rejects.toThrow(/TopicArn/);
+  });
+
+  it('subscribes a phone by SMS and returns the subscription ARN straight away', async () => {
+    sns.on(SubscribeCommand).resolves({ SubscriptionArn: `${TOPIC}:sub-1` });
+
+    const arn = await new SnsTopics(client()).subscribeSms(TOPIC, PHONE);
+
+    expect(arn).toBe(`${TOPIC}:sub-1`);
+    expect(sns).toHaveReceivedCommandWith(SubscribeCommand, {
+      TopicArn: TOPIC,
+      Protocol: 'sms',
+      Endpoint: PHONE,
+      ReturnSubscriptionArn: true,
+    });
+  });
+
+  it('fails loudly when Subscribe answers without an ARN', async () => {
+    sns.on(SubscribeCommand).resolves({});
+
+    await expect(new SnsTopics(client()).subscribeSms(TOPIC, PHONE)).rejects.toThrow(/SubscriptionArn/);
+  });
+
+  it('unsubscribes by subscription ARN', async () => {
+    sns.on(UnsubscribeCommand).resolves({});
+
+    await new SnsTopics(client()).unsubscribe(`${TOPIC}:sub-1`);
+
+    expect(sns).toHaveReceivedCommandWith(UnsubscribeCommand, { SubscriptionArn: `${TOPIC}:sub-1` });
+  });
+
+  it('publishes alerts as Transactional SMS', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    await new SnsTopics(client()).publish(TOPIC, 'Charge 6 battery low: 14%.');
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      Message: 'Charge 6 battery low: 14%.',
+      MessageAttributes: { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } },
+    });
+  });
+
+  it('passes SNS errors through', async () => {
+    sns.on(PublishCommand).rejects(new Error('AuthorizationError'));
+
+    await expect(new SnsTopics(client()).publish(TOPIC, 'x')).rejects.toThrow('AuthorizationError');
+  });
+});
+
+describe('SnsEventPublisher', () => {
+  it('publishes the new-subscriber event as JSON with its ids and nothing else', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const event = { subscriberId: 'google#USER1', signupId: 'signup-aaaa-0001' };
+
+    await new SnsEventPublisher(client(), EVENTS_TOPIC).publishNewSubscriber(event);
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(input?.TopicArn).toBe(EVENTS_TOPIC);
+    expect(JSON.parse(input?.Message ?? '')).toEqual(event);
+  });
+});

@@ -1,0 +1,118 @@
+import { texts } from '../../../src/domain/messages';
+import { type ErrorKind, errorPage, privacyPage, signupPage, successPage } from '../../../src/web/pages';
+
+/** The opening tag of the element with this id. */
+function tagWithId(page: string, id: string): string {
+  const match = page.match(new RegExp(`<[a-z]+[^>]*\\bid="${id}"[^>]*>`, 's'));
+  if (!match) throw new Error(`no element with id ${id}`);
+  return match[0];
+}
+
+describe('signupPage', () => {
+  it('renders a form posting to /signup with a phone field and a consent box, no errors', () => {
+    const out = signupPage();
+
+    expect(out).toContain('<form method="post" action="/signup"');
+    expect(tagWithId(out, 'phone')).toContain('aria-describedby="phone-hint"');
+    expect(tagWithId(out, 'phone')).not.toContain('aria-invalid');
+    expect(tagWithId(out, 'consent')).not.toContain('aria-invalid');
+    expect(out).not.toContain('role="alert"');
+    expect(out).not.toMatch(/<script/i);
+  });
+
+  it('escapes the phone value the person typed', () => {
+    const out = signupPage({ phone: '"><script>alert(1)</script>', errors: { phone: 'invalid' } });
+
+    expect(out).not.toContain('<script>');
+    expect(tagWithId(out, 'phone')).toContain('value="&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;"');
+  });
+
+  it('ties a phone error to the field', () => {
+    const out = signupPage({ phone: '555', errors: { phone: 'invalid' } });
+
+    const input = tagWithId(out, 'phone');
+    expect(input).toContain('aria-invalid="true"');
+    expect(input).toContain('aria-describedby="phone-hint phone-error"');
+    expect(out).toMatch(/<p class="error" id="phone-error">That does not look like a mobile number/);
+    expect(out).toContain('role="alert"');
+    expect(tagWithId(out, 'consent')).not.toContain('aria-invalid');
+  });
+
+  it('asks for a number when the field was empty', () => {
+    const out = signupPage({ phone: '', errors: { phone: 'empty' } });
+
+    expect(out).toContain('<p class="error" id="phone-error">Enter your mobile number.</p>');
+  });
+
+  it('ties a consent error to the checkbox', () => {
+    const out = signupPage({ phone: '(201) 555-0123', errors: { consent: 'missing' } });
+
+    const box = tagWithId(out, 'consent');
+    expect(box).toContain('aria-invalid="true"');
+    expect(box).toContain('aria-describedby="consent-error"');
+    expect(out).toContain('id="consent-error"');
+    expect(tagWithId(out, 'phone')).not.toContain('aria-invalid');
+    expect(tagWithId(out, 'phone')).toContain('value="(201) 555-0123"');
+  });
+
+  it('lists both errors in the summary when both fields are wrong', () => {
+    const out = signupPage({ errors: { phone: 'invalid', consent: 'missing' } });
+
+    const summary = out.match(/<div class="errors" role="alert">.*?<\/div>/s)?.[0] ?? '';
+    expect(summary.match(/<li>/g)).toHaveLength(2);
+  });
+});
+
+describe('successPage', () => {
+  it('asks the person to reply YES and shows the exact text they will get', () => {
+    const out = successPage('pending');
+
+    expect(out).toContain('reply YES');
+    expect(out).toContain(texts.confirm().replace(/&/g, '&#38;'));
+  });
+
+  it('welcomes back a restored subscriber without asking for YES', () => {
+    const out = successPage('restored');
+
+    expect(out).toContain('Welcome back');
+    expect(out).not.toContain('reply YES');
+  });
+});
+
+describe('errorPage', () => {
+  const kinds: ErrorKind[] = [
+    'bad_state',
+    'denied',
+    'missing_scope',
+    'expired_code',
+    'provider_unavailable',
+    'provider_retired',
+    'bad_request',
+    'not_found',
+    'internal',
+  ];
+
+  it.each(kinds)('renders %s with a heading and a way back to the start', (kind) => {
+    const out = errorPage(kind);
+
+    expect(out).toMatch(/<h1>[^<]+<\/h1>/);
+    expect(out).toContain('href="/"');
+    expect(out).not.toMatch(/<script|Error:|stack/i);
+  });
+
+  it('gives each kind its own title', () => {
+    const titles = new Set(kinds.map((k) => errorPage(k).match(/<h1>([^<]+)<\/h1>/)?.[1]));
+
+    expect(titles.size).toBe(kinds.length);
+  });
+});
+
+describe('privacyPage', () => {
+  it('says what is stored and for how long', () => {
+    const out = privacyPage();
+
+    expect(out).toContain('mobile number');
+    expect(out).toContain('24 hours');
+    expect(out).not.toMatch(/<script/i);
+  });
+});

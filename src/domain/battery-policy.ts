@@ -139,7 +139,7 @@ export function evaluate(
   let nextCheckAt = Math.min(...candidates);
   nextCheckAt = Math.max(nextCheckAt, now + settings.minIntervalMs);
   // A look inside quiet hours could only lead to a held text: look when they end instead.
-  if (held === 0 && isQuiet(nextCheckAt, settings.timeZone, settings.quietHours)) {
+  if (isQuiet(nextCheckAt, settings.timeZone, settings.quietHours)) {
     nextCheckAt = quietEnd(nextCheckAt, settings.timeZone, settings.quietHours);
   }
   return { devices: next, alerts, held, nextCheckAt, snoozeEnded: snoozeEnded && !quiet };

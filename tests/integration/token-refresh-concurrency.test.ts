@@ -81,7 +81,7 @@ async function activeSubscriber(user: string): Promise<Subscriber> {
       accessToken: grant.access_token,
       refreshToken: grant.refresh_token,
       expiresAt: now - 1,
-      scope: grant.scope,
+      scope: 'settings profile',
     },
     timeZone: 'UTC',
     version: 0,

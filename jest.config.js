@@ -10,5 +10,5 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
-  testTimeout: 30000,
+  testTimeout: 60000,
 };

@@ -30,13 +30,17 @@ const HELP_WORDS = new Set(['HELP', 'INFO', '?']);
 
 /** Upper-cased words of a message, punctuation other than `-` and `?` treated as space. */
 export function words(body: string): string[] {
-  return body
-    .normalize('NFKC')
-    .toUpperCase()
-    .replace(/[^\p{L}\p{N}?-]+/gu, ' ')
-    .split(' ')
-    .map((w) => w.replace(/^-+|-+$/g, ''))
-    .filter((w) => w !== '');
+  return (
+    body
+      .normalize('NFKD')
+      // Accents off ("Arrêt" is ARRET), so words match however the phone spelled them.
+      .replace(/\p{M}+/gu, '')
+      .toUpperCase()
+      .replace(/[^\p{L}\p{N}?-]+/gu, ' ')
+      .split(' ')
+      .map((w) => w.replace(/^-+|-+$/g, ''))
+      .filter((w) => w !== '')
+  );
 }
 
 export function parseSmsCommand(body: string): SmsCommand {

@@ -54,7 +54,7 @@ export async function checkSubscriber(
   let subscriber: Subscriber | undefined;
   try {
     subscriber = await store.getSubscriber(id, clock.now());
-    if (!subscriber || subscriber.state !== 'active') return 'skipped';
+    if (subscriber?.state !== 'active') return 'skipped';
     if (!options.force && subscriber.nextCheckAt !== undefined && subscriber.nextCheckAt > clock.now())
       return 'skipped';
 
@@ -99,7 +99,7 @@ async function decide(
 ): Promise<{ saved?: Subscriber; before?: Subscriber; evaluation: Evaluation }> {
   let current: Subscriber | undefined = read;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (!current || current.state !== 'active') break;
+    if (current?.state !== 'active') break;
     const now = deps.clock.now();
     const evaluation = evaluate(current.devices, devices, now, policySettings(current));
     try {
@@ -185,7 +185,7 @@ async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknow
     });
   await retryOnConflict(async () => {
     const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
-    if (!current || current.state !== 'active') return;
+    if (current?.state !== 'active') return;
     await deps.store.saveSubscriber({
       ...current,
       failures,
@@ -199,7 +199,7 @@ async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknow
 async function lostGrant(deps: Deps, subscriber: Subscriber): Promise<void> {
   const changed = await retryOnConflict(async () => {
     const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
-    if (!current || current.state !== 'active') return undefined;
+    if (current?.state !== 'active') return undefined;
     return deps.store.saveSubscriber({
       ...current,
       state: 'needs_reauth',

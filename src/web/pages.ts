@@ -34,7 +34,7 @@ ${summary}
 <form method="post" action="/signup" novalidate>
 <div class="field">
 <label for="phone">Mobile number</label>
-<p class="hint" id="phone-hint">For example (201) 555-0123, or +44 7700 900123 outside the US.</p>
+<p class="hint" id="phone-hint">For example (201) 555-0123, or +44 7400 123456 outside the US.</p>
 <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required maxlength="32"
  value="${view.phone ?? ''}" aria-describedby="phone-hint${phoneError ? ' phone-error' : ''}"${
    phoneError ? html` aria-invalid="true"` : ''

@@ -43,6 +43,8 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     lambda: `http://${cfg.host}:${cfg.lambdaPort}`,
     logs,
     stop: async () => {
+      // E2E_LOGS=1 prints what the stack logged, for a failing run.
+      if (process.env.E2E_LOGS === '1') console.log(logs.join('\n'));
       await stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -73,6 +73,11 @@ export function buildDeps(config: Config): Deps {
       ensureTopic: (name) => topics.ensureTopic(name),
       subscribeSms: (arn, phone) => topics.subscribeSms(arn, phone),
       unsubscribe: (arn) => topics.unsubscribe(arn),
+      deleteTopic: (arn) => topics.deleteTopic(arn),
+      // SNS (alerts) and End User Messaging (replies) each keep an opt-out list.
+      optIn: async (phone) => {
+        await Promise.all([topics.optIn(phone), sender.optIn(phone)]);
+      },
       publish: (arn, text) => topics.publish(arn, text),
       sendText: (to, text, from) => sender.sendText(to, text, from),
     },

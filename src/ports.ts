@@ -84,8 +84,14 @@ export interface SubscriberStore {
   setPendingSignup(phone: string, subscriberId: string): Promise<void>;
   /** The phone said YES: `subscriberId` owns it now, and nothing waits any more. */
   setPhoneOwner(phone: string, subscriberId: string): Promise<void>;
-  /** Forgets the owner, if it is still `subscriberId`. */
+  /** Forgets `subscriberId` on this phone, as owner and as pending sign-up. */
   releasePhone(phone: string, subscriberId: string): Promise<void>;
+  /**
+   * At most one automatic reply of this kind per number per window (so an auto-responder cannot
+   * start a loop): true when this one may go, and counts it.
+   */
+  takeReplyAllowance(phone: string, kind: 'hint' | 'signup', now: number, windowMs: number): Promise<boolean>;
+  deleteSubscriber(id: string): Promise<void>;
   /** Counts one confirmation text for the phone on `day`; false once `max` were counted that day. */
   takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean>;
   /**
@@ -105,6 +111,9 @@ export interface Messenger {
   /** Subscribes a phone by SMS; idempotent for the same topic and phone. */
   subscribeSms(topicArn: string, phone: string): Promise<string>;
   unsubscribe(subscriptionArn: string): Promise<void>;
+  deleteTopic(topicArn: string): Promise<void>;
+  /** Takes the number off the account's SMS opt-out lists: only when the person asked (START). */
+  optIn(phone: string): Promise<void>;
   /** Sends a text to everyone subscribed to the topic. */
   publish(topicArn: string, text: string): Promise<void>;
   /** Sends one text straight to a number, from `from` when given (so a reply stays in its thread). */

@@ -102,8 +102,10 @@ export class DynamoSubscriberStore implements SubscriberStore {
     const saved: Subscriber = { ...subscriber, version: subscriber.version + 1 };
     const item: Item = { pk: keys.subscriber(subscriber.id), kind: 'subscriber', ...saved };
     if (saved.expiresAt !== undefined) item.ttl = saved.expiresAt;
-    // Only active subscribers with a next check are in the (sparse) due index.
-    if (saved.state === 'active' && saved.nextCheckAt !== undefined) item.dueShard = dueShardOf(saved.id);
+    // The (sparse) due index holds active subscribers' next checks and stopped ones' erase dates.
+    if ((saved.state === 'active' || saved.state === 'stopped') && saved.nextCheckAt !== undefined) {
+      item.dueShard = dueShardOf(saved.id);
+    }
     const isNew = subscriber.version === 0;
     try {
       await this.doc.send(
@@ -143,11 +145,38 @@ export class DynamoSubscriberStore implements SubscriberStore {
   }
 
   async releasePhone(phone: string, subscriberId: string): Promise<void> {
-    try {
-      await this.updatePhone(phone, { remove: ['ownerId'] }, { ':id': subscriberId }, 'ownerId = :id');
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    for (const attribute of ['ownerId', 'pendingId']) {
+      try {
+        await this.updatePhone(phone, { remove: [attribute] }, { ':id': subscriberId }, `${attribute} = :id`);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     }
+  }
+
+  async takeReplyAllowance(
+    phone: string,
+    kind: 'hint' | 'signup',
+    now: number,
+    windowMs: number,
+  ): Promise<boolean> {
+    const attribute = kind === 'hint' ? 'lastHintAt' : 'lastSignupReplyAt';
+    try {
+      await this.updatePhone(
+        phone,
+        { set: [`${attribute} = :now`] },
+        { ':now': now, ':since': now - windowMs },
+        `attribute_not_exists(${attribute}) OR ${attribute} <= :since`,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async deleteSubscriber(id: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.subscriber(id) } }));
   }
 
   async takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean> {

@@ -2,7 +2,11 @@
  * One-to-one texts through AWS End User Messaging SMS (the confirmation request and replies to
  * inbound texts), sent from the service's own number so the person's reply lands in the same thread.
  */
-import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  DeleteOptedOutNumberCommand,
+  type PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
 import type { Messenger } from '../ports';
 
@@ -29,6 +33,17 @@ export class SmsSender implements Pick<Messenger, 'sendText'> {
         throw new RecipientUnreachableError(`destination refused: ${reason}`, { cause: error });
       }
       throw error;
+    }
+  }
+
+  /** Removes the number from the default opt-out list; a number not on it is not an error. */
+  async optIn(phone: string): Promise<void> {
+    try {
+      await this.sms.send(
+        new DeleteOptedOutNumberCommand({ OptOutListName: 'Default', OptedOutNumber: phone }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
     }
   }
 

@@ -3,7 +3,10 @@
  * CreateTopic and Subscribe are idempotent at SNS, which makes redelivered events harmless here.
  */
 import {
+  CheckIfPhoneNumberIsOptedOutCommand,
   CreateTopicCommand,
+  DeleteTopicCommand,
+  OptInPhoneNumberCommand,
   PublishCommand,
   type SNSClient,
   SubscribeCommand,
@@ -15,7 +18,7 @@ import type { EventPublisher, Messenger, NewSubscriberEvent } from '../ports';
 const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
 
 export class SnsTopics
-  implements Pick<Messenger, 'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'publish'>
+  implements Pick<Messenger, 'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'deleteTopic' | 'publish'>
 {
   constructor(private readonly sns: SNSClient) {}
 
@@ -40,6 +43,17 @@ export class SnsTopics
 
   async unsubscribe(subscriptionArn: string): Promise<void> {
     await this.sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+  }
+
+  async deleteTopic(topicArn: string): Promise<void> {
+    await this.sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+  }
+
+  async optIn(phone: string): Promise<void> {
+    const { isOptedOut } = await this.sns.send(
+      new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: phone }),
+    );
+    if (isOptedOut) await this.sns.send(new OptInPhoneNumberCommand({ phoneNumber: phone }));
   }
 
   async publish(topicArn: string, text: string): Promise<void> {

@@ -53,6 +53,25 @@ export function fitList(prefix: string, items: string[], suffix: string, separat
   return `${prefix}${taken.join(separator)}${more}${suffix}`;
 }
 
+export interface StatusReading extends DeviceReading {
+  lastSyncTime?: string;
+}
+
+/** ", synced 2h ago" (or nothing when the sync time is unknown). */
+export function syncedAgo(lastSyncTime: string | undefined, now: number): string {
+  const at = lastSyncTime ? Date.parse(lastSyncTime) : Number.NaN;
+  if (!Number.isFinite(at)) return '';
+  const minutes = Math.max(0, Math.round((now - at) / 60_000));
+  if (minutes < 60) return `, synced ${minutes}m ago`;
+  if (minutes < 48 * 60) return `, synced ${Math.round(minutes / 60)}h ago`;
+  return `, synced ${Math.min(999, Math.round(minutes / 1440))}d ago`;
+}
+
+/** 22 -> "22:00". */
+function clock(hour: number): string {
+  return `${String(hour).padStart(2, '0')}:00`;
+}
+
 /** "about 9 h left" / "about 3 days left", or nothing when there is no sound estimate. */
 export function timeLeft(hours: number | undefined): string {
   if (hours === undefined || !Number.isFinite(hours) || hours < 0) return '';
@@ -81,7 +100,53 @@ export const texts = {
     `${SERVICE_NAME}: you are already subscribed. Reply STATUS for battery levels, HELP for help, STOP to stop.`,
 
   help: (): string =>
-    `${SERVICE_NAME}: texts when your Fitbit battery is low. Reply STATUS, SNOOZE, STOP to stop, START to resume. Msg&data rates may apply.`,
+    `${SERVICE_NAME}: Fitbit low-battery texts. Reply STATUS, SNOOZE 3h, THRESHOLD 15, QUIET 22-7, STOP to end, DELETE to erase. Msg&data rates may apply.`,
+
+  hint: (): string =>
+    `${SERVICE_NAME} commands: STATUS, SNOOZE 3h, SNOOZE OFF, THRESHOLD 15, QUIET 22-7, HELP, STOP.`,
+
+  status: (devices: StatusReading[], now: number): string => {
+    if (devices.length === 0) return `${SERVICE_NAME}: no Fitbit devices found on your account.`;
+    const items = devices.map(
+      (d) => `${displayName(d.name)}: ${describeLevel(d)}${syncedAgo(d.lastSyncTime, now)}`,
+    );
+    return fitList('', items, '', '. ');
+  },
+
+  statusStale: (devices: StatusReading[], now: number): string => {
+    if (devices.length === 0)
+      return `${SERVICE_NAME}: Fitbit is not answering right now and we have no reading yet. Try again later.`;
+    const items = devices.map(
+      (d) => `${displayName(d.name)}: ${describeLevel(d)}${syncedAgo(d.lastSyncTime, now)}`,
+    );
+    return fitList('Fitbit is not answering; last known: ', items, '', '. ');
+  },
+
+  snoozed: (untilLocal: string): string =>
+    `${SERVICE_NAME}: alerts snoozed until ${untilLocal}. Reply SNOOZE OFF to turn them back on sooner.`,
+
+  snoozeInvalid: (): string =>
+    `Sorry, try SNOOZE 3h, SNOOZE 2 days, SNOOZE UNTIL 8AM or SNOOZE TOMORROW (up to 7 days).`,
+
+  snoozeOff: (): string => `${SERVICE_NAME}: alerts are back on. Reply SNOOZE to pause them, STOP to stop.`,
+
+  thresholdSet: (percent: number): string =>
+    `${SERVICE_NAME}: you will now get an alert when a battery is at ${percent}% or below.`,
+
+  thresholdInvalid: (): string => `Send THRESHOLD and a number from 5 to 50, for example THRESHOLD 15.`,
+
+  quietSet: (start: number, end: number): string =>
+    `${SERVICE_NAME}: quiet hours now ${clock(start)}-${clock(end)}. Alerts due then wait until ${clock(end)}.`,
+
+  quietOff: (): string => `${SERVICE_NAME}: quiet hours off. Alerts may come at any time of day or night.`,
+
+  quietInvalid: (): string => `Send QUIET and two hours, for example QUIET 22-7, or QUIET OFF.`,
+
+  stoppedHint: (): string =>
+    `${SERVICE_NAME}: you are unsubscribed. Reply START to turn battery alerts back on.`,
+
+  deleted: (signupUrl: string): string =>
+    `${SERVICE_NAME}: your data is deleted. This is our last text. Sign up again anytime: ${signupUrl}`,
 
   pendingHint: (): string => `${SERVICE_NAME}: reply YES to confirm your sign-up, or STOP to opt out.`,
 

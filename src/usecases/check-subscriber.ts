@@ -20,6 +20,7 @@ import type { Subscriber } from '../domain/subscriber';
 import type { Device } from '../ports';
 import { withAccessToken } from './access-token';
 import { type Deps, retryOnConflict } from './deps';
+import { eraseSubscriber } from './erase-subscriber';
 
 export type CheckOutcome = 'checked' | 'texted' | 'deferred' | 'failed' | 'skipped';
 
@@ -54,6 +55,15 @@ export async function checkSubscriber(
   let subscriber: Subscriber | undefined;
   try {
     subscriber = await store.getSubscriber(id, clock.now());
+    if (
+      subscriber?.state === 'stopped' &&
+      subscriber.nextCheckAt !== undefined &&
+      subscriber.nextCheckAt <= clock.now()
+    ) {
+      // Stopped for 30 days: nothing of theirs is kept any longer.
+      await eraseSubscriber(deps, subscriber);
+      return 'skipped';
+    }
     if (subscriber?.state !== 'active') return 'skipped';
     if (!options.force && subscriber.nextCheckAt !== undefined && subscriber.nextCheckAt > clock.now())
       return 'skipped';

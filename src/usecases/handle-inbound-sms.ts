@@ -1,14 +1,17 @@
 /**
  * A text from a person, as AWS End User Messaging two-way SMS delivers it. Each message id is acted
  * on once, whatever SNS redelivers. The reply goes back from the number the person texted.
+ * Once STOP is processed, only START/UNSTOP/YES (or DELETE) change anything, whatever arrives after.
  */
 import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
-import { texts } from '../domain/messages';
+import { type StatusReading, texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
-import { parseSmsCommand } from '../domain/sms-command';
+import { parseSmsCommand, type SmsCommand } from '../domain/sms-command';
+import { formatLocal, snoozeEnd } from '../domain/snooze';
 import type { Subscriber } from '../domain/subscriber';
 import { withAccessToken } from './access-token';
 import { type Deps, retryOnConflict } from './deps';
+import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
 
 export interface InboundText {
   from: string;
@@ -23,9 +26,24 @@ export type InboundOutcome =
   | 'already_active'
   | 'resumed'
   | 'stopped'
+  | 'deleted'
+  | 'status'
+  | 'snoozed'
+  | 'snooze_off'
+  | 'settings'
+  | 'invalid'
   | 'help'
+  | 'hint'
   | 'pending_hint'
-  | 'not_subscribed';
+  | 'stopped_hint'
+  | 'not_subscribed'
+  | 'silenced';
+
+const HOUR = 3600_000;
+/** Hints for texts we do not understand: at most one an hour per number (auto-responder loops). */
+const HINT_WINDOW_MS = HOUR;
+/** A number that is not a subscriber hears the sign-up link once, then nothing for a day. */
+const SIGNUP_REPLY_WINDOW_MS = 24 * HOUR;
 
 export async function handleInboundSms(deps: Deps, text: InboundText): Promise<InboundOutcome> {
   const { store, clock } = deps;
@@ -37,6 +55,14 @@ export async function handleInboundSms(deps: Deps, text: InboundText): Promise<I
     await store.releaseInboundMessage(text.messageId).catch(() => undefined);
     throw error;
   }
+}
+
+interface Context {
+  deps: Deps;
+  text: InboundText;
+  owner?: Subscriber;
+  pending?: Subscriber;
+  reply: (body: string) => Promise<void>;
 }
 
 async function act(deps: Deps, text: InboundText): Promise<InboundOutcome> {
@@ -52,7 +78,7 @@ async function act(deps: Deps, text: InboundText): Promise<InboundOutcome> {
     pendingRecord?.state === 'pending_confirmation' && pendingRecord.phone === text.from
       ? pendingRecord
       : undefined;
-  const reply = (body: string) => replyTo(deps, text, body);
+  const ctx: Context = { deps, text, owner, pending, reply: (body) => replyTo(deps, text, body) };
   logger.info('inbound text', { from: maskPhone(text.from), command: command.kind });
 
   switch (command.kind) {
@@ -61,52 +87,173 @@ async function act(deps: Deps, text: InboundText): Promise<InboundOutcome> {
         await confirm(deps, pending, owner, text.to);
         return 'confirmed';
       }
-      if (owner?.state === 'stopped') {
-        await setState(deps, owner.id, 'active');
-        await reply(texts.resumed());
-        return 'resumed';
-      }
-      if (owner) {
-        await reply(texts.alreadyActive());
-        return 'already_active';
-      }
-      await reply(texts.notSubscribed(deps.settings.signupUrl));
-      return 'not_subscribed';
+      return resume(ctx);
     case 'start':
-      if (owner?.state === 'stopped') {
-        await setState(deps, owner.id, 'active');
-        await reply(texts.resumed());
-        return 'resumed';
-      }
-      if (owner) {
-        await reply(texts.alreadyActive());
-        return 'already_active';
-      }
-      if (pending) {
-        await reply(texts.pendingHint());
-        return 'pending_hint';
-      }
-      await reply(texts.notSubscribed(deps.settings.signupUrl));
-      return 'not_subscribed';
+      return resume(ctx);
     case 'stop':
-      for (const subscriber of [owner, pending])
-        if (subscriber) await setState(deps, subscriber.id, 'stopped');
-      await reply(texts.stopped());
+      for (const subscriber of [owner, pending]) {
+        if (subscriber) {
+          await update(deps, subscriber.id, (s) => ({
+            ...s,
+            state: 'stopped',
+            // The due index brings a stopped subscriber back after 30 days, to be erased.
+            nextCheckAt: now + STOPPED_RETENTION_MS,
+          }));
+        }
+      }
+      await ctx.reply(texts.stopped());
       return 'stopped';
+    case 'delete': {
+      const targets = [owner, pending].filter((s): s is Subscriber => s !== undefined);
+      if (targets.length === 0) return notSubscribed(ctx);
+      for (const subscriber of targets) await eraseSubscriber(deps, subscriber);
+      await ctx.reply(texts.deleted(deps.settings.signupUrl));
+      return 'deleted';
+    }
     case 'help':
-      await reply(texts.help());
+      await ctx.reply(texts.help());
       return 'help';
     default:
-      if (pending && !owner) {
-        await reply(texts.pendingHint());
-        return 'pending_hint';
+      return settingsCommand(ctx, command);
+  }
+}
+
+/** START, UNSTOP, or YES with nothing pending: bring a stopped subscriber back. */
+async function resume(ctx: Context): Promise<InboundOutcome> {
+  const { deps, owner, pending } = ctx;
+  if (owner?.state === 'stopped') {
+    // The person asked to hear from us again: take the number off the carriers' opt-out lists.
+    await deps.messenger.optIn(owner.phone).catch((error: Error) => {
+      deps.logger.warn('opt-in failed', { phone: maskPhone(owner.phone), error: error.name });
+    });
+    await update(deps, owner.id, (s) => ({ ...s, state: 'active', nextCheckAt: deps.clock.now() }));
+    await ctx.reply(texts.resumed());
+    return 'resumed';
+  }
+  if (owner) {
+    await ctx.reply(texts.alreadyActive());
+    return 'already_active';
+  }
+  if (pending) {
+    await ctx.reply(texts.pendingHint());
+    return 'pending_hint';
+  }
+  return notSubscribed(ctx);
+}
+
+/** STATUS, SNOOZE, THRESHOLD, QUIET and anything else: only for a subscriber whose alerts are on. */
+async function settingsCommand(ctx: Context, command: SmsCommand): Promise<InboundOutcome> {
+  const { deps, owner, pending } = ctx;
+  const now = deps.clock.now();
+  if (!owner) {
+    if (pending) return rateLimited(ctx, 'hint', HINT_WINDOW_MS, texts.pendingHint(), 'pending_hint');
+    return notSubscribed(ctx);
+  }
+  if (owner.state === 'stopped')
+    return rateLimited(ctx, 'hint', HINT_WINDOW_MS, texts.stoppedHint(), 'stopped_hint');
+
+  switch (command.kind) {
+    case 'status':
+      await ctx.reply(await statusText(deps, owner));
+      return 'status';
+    case 'snooze': {
+      const until = snoozeEnd(command.spec, now, owner.timeZone);
+      if (until === undefined) {
+        await ctx.reply(texts.snoozeInvalid());
+        return 'invalid';
       }
-      if (owner) {
-        await reply(texts.help());
-        return 'help';
+      await update(deps, owner.id, (s) => ({ ...s, snoozeUntil: until }));
+      await ctx.reply(texts.snoozed(formatLocal(until, owner.timeZone)));
+      return 'snoozed';
+    }
+    case 'snoozeOff':
+      // Ending the snooze now makes the next check send what it held back, once.
+      await update(deps, owner.id, (s) => ({
+        ...s,
+        snoozeUntil: s.snoozeUntil !== undefined && s.snoozeUntil > now ? now : s.snoozeUntil,
+        nextCheckAt: s.state === 'active' ? now : s.nextCheckAt,
+      }));
+      await ctx.reply(texts.snoozeOff());
+      return 'snooze_off';
+    case 'threshold': {
+      const { value } = command;
+      if (value === undefined) {
+        await ctx.reply(texts.thresholdInvalid());
+        return 'invalid';
       }
-      await reply(texts.notSubscribed(deps.settings.signupUrl));
-      return 'not_subscribed';
+      await update(deps, owner.id, (s) => ({ ...s, threshold: value, nextCheckAt: now }));
+      await ctx.reply(texts.thresholdSet(value));
+      return 'settings';
+    }
+    case 'quiet': {
+      const { hours } = command;
+      if (!hours) {
+        await ctx.reply(texts.quietInvalid());
+        return 'invalid';
+      }
+      await update(deps, owner.id, (s) => ({ ...s, quietHours: hours }));
+      await ctx.reply(hours.start === hours.end ? texts.quietOff() : texts.quietSet(hours.start, hours.end));
+      return 'settings';
+    }
+    default:
+      return rateLimited(ctx, 'hint', HINT_WINDOW_MS, texts.hint(), 'hint');
+  }
+}
+
+async function notSubscribed(ctx: Context): Promise<InboundOutcome> {
+  return rateLimited(
+    ctx,
+    'signup',
+    SIGNUP_REPLY_WINDOW_MS,
+    texts.notSubscribed(ctx.deps.settings.signupUrl),
+    'not_subscribed',
+  );
+}
+
+async function rateLimited(
+  ctx: Context,
+  kind: 'hint' | 'signup',
+  windowMs: number,
+  body: string,
+  outcome: InboundOutcome,
+): Promise<InboundOutcome> {
+  if (!(await ctx.deps.store.takeReplyAllowance(ctx.text.from, kind, ctx.deps.clock.now(), windowMs))) {
+    ctx.deps.logger.info('reply withheld: already answered recently', {
+      phone: maskPhone(ctx.text.from),
+      kind,
+    });
+    return 'silenced';
+  }
+  await ctx.reply(body);
+  return outcome;
+}
+
+/** A live read of every device; the stored readings, said to be old, when the provider fails. */
+async function statusText(deps: Deps, subscriber: Subscriber): Promise<string> {
+  const now = deps.clock.now();
+  if (subscriber.state === 'needs_reauth') return texts.needsReauth(deps.settings.signupUrl);
+  try {
+    const { value: devices } = await withAccessToken(deps, subscriber, (token) =>
+      deps.provider.listDevices(token),
+    );
+    return texts.status(
+      devices.map((d) => ({
+        name: d.name,
+        level: d.batteryLevel,
+        status: d.batteryStatus,
+        lastSyncTime: d.lastSyncTime,
+      })),
+      now,
+    );
+  } catch (error) {
+    deps.logger.warn('STATUS: provider unavailable, answering from memory', { error: (error as Error).name });
+    const remembered: StatusReading[] = Object.values(subscriber.devices).map((d) => ({
+      name: d.name,
+      level: d.level,
+      status: d.status,
+      lastSyncTime: d.lastSyncTime,
+    }));
+    return texts.statusStale(remembered, now);
   }
 }
 
@@ -114,7 +261,7 @@ async function act(deps: Deps, text: InboundText): Promise<InboundOutcome> {
  * Replies in the person's thread. A number on the opt-out list cannot be answered (after STOP, AWS
  * confirms on our behalf when it manages opt-outs): that is logged, not retried.
  */
-async function replyTo(deps: Deps, text: InboundText, body: string): Promise<void> {
+async function replyTo(deps: Deps, text: Pick<InboundText, 'from' | 'to'>, body: string): Promise<void> {
   try {
     await deps.messenger.sendText(text.from, body, text.to);
   } catch (error) {
@@ -134,30 +281,25 @@ async function confirm(
   replyFrom: string,
 ): Promise<void> {
   const { store, clock, logger } = deps;
-  const activated = await retryOnConflict(async () => {
-    const current = await store.getSubscriber(pending.id, clock.now());
-    if (!current) throw new Error('pending subscriber vanished while confirming');
-    // Due at once: the next round reads the devices and texts any that are already low.
-    return store.saveSubscriber({
-      ...current,
-      state: 'active',
-      expiresAt: undefined,
-      nextCheckAt: clock.now(),
-      updatedAt: clock.now(),
-    });
-  });
+  const activated = await update(deps, pending.id, (s) =>
+    s.state === 'pending_confirmation' && s.phone === pending.phone
+      ? // Due at once: the next round reads the devices and texts any that are already low.
+        { ...s, state: 'active', expiresAt: undefined, nextCheckAt: clock.now() }
+      : s,
+  );
+  if (!activated || activated.state !== 'active') return;
   await store.setPhoneOwner(activated.phone, activated.id);
   if (previousOwner && previousOwner.id !== activated.id) {
     // One phone, one subscriber: the earlier holder of this number stops texting it.
-    await setState(deps, previousOwner.id, 'stopped');
+    await update(deps, previousOwner.id, (s) => ({
+      ...s,
+      state: 'stopped',
+      nextCheckAt: clock.now() + STOPPED_RETENTION_MS,
+    }));
     if (previousOwner.subscriptionArn) await deps.messenger.unsubscribe(previousOwner.subscriptionArn);
     logger.info('phone number taken over by a newer sign-up', { phone: maskPhone(activated.phone) });
   }
-  await replyTo(
-    deps,
-    { from: activated.phone, to: replyFrom, body: '', messageId: '' },
-    await introText(deps, activated),
-  );
+  await replyTo(deps, { from: activated.phone, to: replyFrom }, await introText(deps, activated));
 }
 
 async function introText(deps: Deps, subscriber: Subscriber): Promise<string> {
@@ -169,22 +311,22 @@ async function introText(deps: Deps, subscriber: Subscriber): Promise<string> {
       devices.map((d) => ({ name: d.name, level: d.batteryLevel, status: d.batteryStatus })),
     );
   } catch (error) {
-    const name = error instanceof Error ? error.name : 'error';
-    deps.logger.warn('devices unavailable for the introductory text', { error: name });
+    deps.logger.warn('devices unavailable for the introductory text', { error: (error as Error).name });
     return texts.introUnavailable();
   }
 }
 
-async function setState(deps: Deps, id: string, state: Subscriber['state']): Promise<void> {
-  await retryOnConflict(async () => {
+/** Read-modify-write under the optimistic lock; no write when `change` returns the record as is. */
+async function update(
+  deps: Deps,
+  id: string,
+  change: (current: Subscriber) => Subscriber,
+): Promise<Subscriber | undefined> {
+  return retryOnConflict(async () => {
     const current = await deps.store.getSubscriber(id, deps.clock.now());
-    if (!current || current.state === state) return;
-    const now = deps.clock.now();
-    await deps.store.saveSubscriber({
-      ...current,
-      state,
-      updatedAt: now,
-      nextCheckAt: state === 'active' ? now : undefined,
-    });
+    if (!current) return undefined;
+    const next = change(current);
+    if (next === current) return current;
+    return deps.store.saveSubscriber({ ...next, updatedAt: deps.clock.now() });
   });
 }

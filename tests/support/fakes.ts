@@ -147,9 +147,33 @@ export class FakeStore implements SubscriberStore {
   async releasePhone(phone: string, subscriberId: string): Promise<void> {
     this.failures.check('releasePhone');
     const record = this.phones.get(phone);
-    if (record?.ownerId !== subscriberId) return;
-    const { ownerId: _owner, ...rest } = record;
-    this.phones.set(phone, rest);
+    if (!record) return;
+    const next = { ...record };
+    if (next.ownerId === subscriberId) delete next.ownerId;
+    if (next.pendingId === subscriberId) delete next.pendingId;
+    this.phones.set(phone, next);
+  }
+
+  /** phone -> kind -> when the last automatic reply of that kind went. */
+  readonly replies = new Map<string, number>();
+
+  async takeReplyAllowance(
+    phone: string,
+    kind: 'hint' | 'signup',
+    now: number,
+    windowMs: number,
+  ): Promise<boolean> {
+    this.failures.check('takeReplyAllowance');
+    const key = `${phone}#${kind}`;
+    const last = this.replies.get(key);
+    if (last !== undefined && last > now - windowMs) return false;
+    this.replies.set(key, now);
+    return true;
+  }
+
+  async deleteSubscriber(id: string): Promise<void> {
+    this.failures.check('deleteSubscriber');
+    this.subscribers.delete(id);
   }
 
   async takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean> {
@@ -166,9 +190,9 @@ export class FakeStore implements SubscriberStore {
 
   async *listDue(now: number, options: { force: boolean; pageSize: number }): AsyncIterable<string[]> {
     this.failures.check('listDue');
-    // Like the sparse index: active subscribers with a next check only.
+    // Like the sparse index: active and stopped subscribers with a next check only.
     const due = [...this.subscribers.values()]
-      .filter((s) => s.state === 'active' && s.nextCheckAt !== undefined)
+      .filter((s) => (s.state === 'active' || s.state === 'stopped') && s.nextCheckAt !== undefined)
       .filter((s) => options.force || (s.nextCheckAt as number) <= now)
       .map((s) => s.id);
     for (let i = 0; i < due.length; i += options.pageSize) yield due.slice(i, i + options.pageSize);
@@ -234,6 +258,19 @@ export class FakeMessenger implements Messenger {
     this.failures.check('unsubscribe');
     this.unsubscribed.push(subscriptionArn);
     this.subscriptions.delete(subscriptionArn);
+  }
+
+  readonly deletedTopics: string[] = [];
+  readonly optedIn: string[] = [];
+
+  async deleteTopic(topicArn: string): Promise<void> {
+    this.failures.check('deleteTopic');
+    this.deletedTopics.push(topicArn);
+  }
+
+  async optIn(phone: string): Promise<void> {
+    this.failures.check('optIn');
+    this.optedIn.push(phone);
   }
 
   async publish(topicArn: string, text: string): Promise<void> {

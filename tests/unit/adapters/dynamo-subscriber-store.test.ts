@@ -189,19 +189,21 @@ describe('DynamoSubscriberStore', () => {
       expect(input?.Item).not.toHaveProperty('ttl');
     });
 
-    it('puts only active subscribers with a next check in the due index, and strips the shard on read', async () => {
+    it('indexes active checks and stopped erase dates only, and strips the shard on read', async () => {
       ddb.on(PutCommand).resolves({});
       const store = makeStore();
 
       await store.saveSubscriber(aSubscriber({ state: 'active', nextCheckAt: T0 }));
-      await store.saveSubscriber(aSubscriber({ state: 'stopped', nextCheckAt: T0 }));
+      await store.saveSubscriber(aSubscriber({ state: 'needs_reauth', nextCheckAt: T0 }));
       await store.saveSubscriber(aSubscriber({ state: 'active' }));
+      await store.saveSubscriber(aSubscriber({ state: 'stopped', nextCheckAt: T0 }));
 
       const items = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
       expect(items[0]?.dueShard).toEqual(dueShardOf('google#USER1'));
       expect(items[0]?.dueShard).toMatch(new RegExp(`^DUE#[0-${DUE_SHARDS - 1}]$`));
       expect(items[1]).not.toHaveProperty('dueShard');
       expect(items[2]).not.toHaveProperty('dueShard');
+      expect(items[3]?.dueShard).toEqual(dueShardOf('google#USER1'));
       ddb.on(GetCommand).resolves({ Item: { ...items[0] } });
       expect(await store.getSubscriber('google#USER1', T0)).not.toHaveProperty('dueShard');
     });

@@ -7,6 +7,7 @@ import {
   MAX_DEVICE_NAME,
   MAX_TEXT,
   SERVICE_NAME,
+  type StatusReading,
   texts,
 } from '../../../src/domain/messages';
 
@@ -107,7 +108,8 @@ describe('fitList', () => {
 });
 
 const longestName = 'W'.repeat(MAX_DEVICE_NAME);
-const manyDevices = (n: number, extra: Partial<DeviceReading> = {}): DeviceReading[] =>
+const NOW = Date.parse('2026-11-23T12:00:00Z');
+const manyDevices = (n: number, extra: Partial<StatusReading> = {}): StatusReading[] =>
   Array.from({ length: n }, (_, i) => ({
     name: `${'W'.repeat(MAX_DEVICE_NAME - 2)}${String(i).padStart(2, '0')}`,
     level: 100,
@@ -159,6 +161,31 @@ const worstCases: { [K in keyof typeof texts]: Array<Parameters<(typeof texts)[K
   stopped: [[]],
   resumed: [[]],
   introUnavailable: [[]],
+  hint: [[]],
+  status: [
+    [[], NOW],
+    [[{ name: longestName, level: 100, lastSyncTime: '2020-01-01T00:00:00Z' }], NOW],
+    [manyDevices(6, { lastSyncTime: new Date(NOW - 47 * 3600_000).toISOString() }), NOW],
+    [manyDevices(30, { level: undefined, status: 'Medium', lastSyncTime: '2026-11-23T11:59:00Z' }), NOW],
+  ],
+  statusStale: [
+    [[], NOW],
+    [manyDevices(6, { lastSyncTime: '1999-01-01T00:00:00Z' }), NOW],
+    [[{ name: '€'.repeat(40), level: 5, lastSyncTime: 'not a date' }], NOW],
+  ],
+  snoozed: [['Wed 12:45 PM'], ['Wed 8:00 AM']],
+  snoozeInvalid: [[]],
+  snoozeOff: [[]],
+  thresholdSet: [[50], [5]],
+  thresholdInvalid: [[]],
+  quietSet: [
+    [22, 7],
+    [23, 23],
+  ],
+  quietOff: [[]],
+  quietInvalid: [[]],
+  stoppedHint: [[]],
+  deleted: [[longSignupUrl], ['https://x.test/']],
 };
 
 describe('texts', () => {

@@ -269,12 +269,12 @@ describe('handleInboundSms', () => {
       expect(replies(deps)).toEqual([{ to: PHONE, from: SERVICE_NUMBER, text: texts.help() }]);
     });
 
-    it('answers unknown text from an owner with the help text', async () => {
+    it('answers unknown text from an owner with the one-line command hint', async () => {
       const deps = makeDeps();
       seedOwner(deps);
 
-      expect(await handleInboundSms(deps, inbound('what is this?'))).toBe('help');
-      expect(replies(deps)[0]?.text).toBe(texts.help());
+      expect(await handleInboundSms(deps, inbound('what is this?'))).toBe('hint');
+      expect(replies(deps)[0]?.text).toBe(texts.hint());
     });
 
     it('answers unknown text from a pending sign-up with the reply-YES hint', async () => {

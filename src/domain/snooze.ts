@@ -1,0 +1,67 @@
+/**
+ * Turning a SNOOZE request into an instant, in the subscriber's time zone, and saying it back in
+ * local time. At most 7 days; "until 8am" is the next time the local clock shows 8:00.
+ */
+import { localMinutes } from './quiet-hours';
+import type { SnoozeSpec } from './sms-command';
+
+export const DEFAULT_SNOOZE_MS = 24 * 3600_000;
+export const MAX_SNOOZE_MS = 7 * 24 * 3600_000;
+const MINUTE = 60_000;
+/** "SNOOZE TOMORROW" means until this local time on the next day. */
+const TOMORROW_MINUTE_OF_DAY = 8 * 60;
+
+/** The next instant after `now` at which the local clock reads `minuteOfDay` (DST-safe). */
+export function nextLocalTime(now: number, timeZone: string, minuteOfDay: number): number {
+  let t = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+  for (let i = 0; i < 26 * 60; i++, t += MINUTE) if (localMinutes(t, timeZone) === minuteOfDay) return t;
+  // A local time skipped by a DST jump: the first minute after it.
+  return Math.floor(now / MINUTE) * MINUTE + DEFAULT_SNOOZE_MS;
+}
+
+/** When a snooze ends, or undefined when the request cannot be understood. */
+export function snoozeEnd(spec: SnoozeSpec, now: number, timeZone: string): number | undefined {
+  let end: number;
+  switch (spec.kind) {
+    case 'default':
+      end = now + DEFAULT_SNOOZE_MS;
+      break;
+    case 'for':
+      end = now + spec.ms;
+      break;
+    case 'until':
+      end = nextLocalTime(now, timeZone, spec.minuteOfDay);
+      break;
+    case 'tomorrow': {
+      // The 8:00 that falls after the coming local midnight.
+      const midnight = nextLocalTime(now, timeZone, 0);
+      end = nextLocalTime(midnight, timeZone, TOMORROW_MINUTE_OF_DAY);
+      break;
+    }
+    default:
+      return undefined;
+  }
+  return Math.min(end, now + MAX_SNOOZE_MS);
+}
+
+/** "Tue 8:00 AM" in the subscriber's zone, in plain ASCII (ICU puts a narrow no-break space before AM). */
+export function formatLocal(at: number, timeZone: string): string {
+  let zone = timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    zone = 'UTC';
+  }
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    weekday: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+    hour12: true,
+  })
+    .format(at)
+    .replace(/[^\x20-\x7E]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(',', '')
+    .trim();
+}

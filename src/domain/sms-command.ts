@@ -220,7 +220,9 @@ export function parseSnoozeSpec(tokens: string[]): SnoozeSpec {
   const unit = joined ? joined[2] : (list[1] ?? 'H');
   const unitMs = unit === undefined ? undefined : UNIT_MS[unit];
   if (!Number.isFinite(amount) || amount <= 0 || unitMs === undefined) return { kind: 'invalid' };
-  return { kind: 'for', ms: Math.round(amount * unitMs) };
+  const ms = Math.round(amount * unitMs);
+  // Number() reads "1E-9" too: an amount that rounds to under a minute would "snooze" until now.
+  return ms >= 60_000 ? { kind: 'for', ms } : { kind: 'invalid' };
 }
 
 /** "8", "8am", "8 am", "7:30pm", "19:30", "NOON", "MIDNIGHT" -> minutes after midnight. */

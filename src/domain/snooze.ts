@@ -2,7 +2,7 @@
  * Turning a SNOOZE request into an instant, in the subscriber's time zone, and saying it back in
  * local time. At most 7 days; "until 8am" is the next time the local clock shows 8:00.
  */
-import { localMinutes } from './quiet-hours';
+import { isValidTimeZone, localMinutes } from './quiet-hours';
 import type { SnoozeSpec } from './sms-command';
 
 export const DEFAULT_SNOOZE_MS = 24 * 3600_000;
@@ -19,6 +19,32 @@ export function nextLocalTime(now: number, timeZone: string, minuteOfDay: number
   return Math.floor(now / MINUTE) * MINUTE + DEFAULT_SNOOZE_MS;
 }
 
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The local calendar date at `at`, as text (UTC when the zone is unknown). */
+function localDate(at: number, timeZone: string): string {
+  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
+  let f = dateFormatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+    });
+    dateFormatters.set(zone, f);
+  }
+  return f.format(at);
+}
+
+/** The first minute after `now` whose local date is not today's. */
+function startOfNextLocalDate(now: number, timeZone: string): number {
+  const today = localDate(now, timeZone);
+  let t = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+  for (let i = 0; i < 50 * 60 && localDate(t, timeZone) === today; i++) t += MINUTE;
+  return t;
+}
+
 /** When a snooze ends, or undefined when the request cannot be understood. */
 export function snoozeEnd(spec: SnoozeSpec, now: number, timeZone: string): number | undefined {
   let end: number;
@@ -33,9 +59,10 @@ export function snoozeEnd(spec: SnoozeSpec, now: number, timeZone: string): numb
       end = nextLocalTime(now, timeZone, spec.minuteOfDay);
       break;
     case 'tomorrow': {
-      // The 8:00 that falls after the coming local midnight.
-      const midnight = nextLocalTime(now, timeZone, 0);
-      end = nextLocalTime(midnight, timeZone, TOMORROW_MINUTE_OF_DAY);
+      // The 8:00 of the next local date. Not "after the next 00:00": where clocks change at
+      // midnight, 00:00 can be skipped (that would be the day after) or shown twice (that is today).
+      const nextDate = startOfNextLocalDate(now, timeZone);
+      end = nextLocalTime(nextDate - MINUTE, timeZone, TOMORROW_MINUTE_OF_DAY);
       break;
     }
     default:

@@ -41,7 +41,11 @@ export interface TableDefinition {
 export function tableDefinitions(root: string, stage: string): TableDefinition[] {
   const doc = load(root);
   const resolve = resolver(doc, stage);
-  const resources = ((doc.resources as Yaml)?.Resources ?? {}) as Record<
+  // `resources` is an object, or a list of them (and of ${file(...)} includes, which hold no tables).
+  const blocks = (Array.isArray(doc.resources) ? doc.resources : [doc.resources]).filter(
+    (b): b is Yaml => typeof b === 'object' && b !== null,
+  );
+  const resources = Object.assign({}, ...blocks.map((b) => (b.Resources ?? {}) as object)) as Record<
     string,
     { Type: string; Properties: Yaml }
   >;

@@ -17,7 +17,7 @@ const ROOT = resolve(__dirname, '..');
 export function offlineParams(cfg: LocalConfig, sandboxUrl: string, snsUrl: string, dynamoUrl: string) {
   return {
     provider: cfg.provider,
-    serviceNumber: cfg.serviceNumber,
+    localServiceNumber: cfg.serviceNumber,
     oauthClientId: cfg.clientId,
     oauthClientSecret: cfg.clientSecret,
     logLevel: cfg.logLevel,

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
 import { FitbitProvider, fitbitErrorCode } from './adapters/fitbit-provider';
@@ -15,19 +16,28 @@ import { createLogger } from './adapters/logger';
 import { OAuthClient } from './adapters/oauth-client';
 import { SmsSender } from './adapters/sms-sender';
 import { SnsEventPublisher, SnsTopics } from './adapters/sns-messenger';
+import { ssmSecret } from './adapters/ssm-secret';
 import { type Config, loadConfig, redirectUri, signupUrl } from './config';
 import type { CheckDispatcher, HealthProvider } from './ports';
 import type { Deps } from './usecases/deps';
 
+/** The OAuth client secret: from SSM (cached per container) on AWS, from the environment locally. */
+function clientSecret(config: Config): string | (() => Promise<string>) {
+  if (config.OAUTH_CLIENT_SECRET) return config.OAUTH_CLIENT_SECRET;
+  const ssm = new SSMClient({ region: config.AWS_REGION });
+  return ssmSecret(ssm, config.OAUTH_CLIENT_SECRET_PARAMETER as string);
+}
+
 export function buildProvider(config: Config): HealthProvider {
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
+  const secret = clientSecret(config);
   if (config.PROVIDER === 'fitbit') {
     const oauth = new OAuthClient({
       authorizationEndpoint: config.FITBIT_AUTH_URL,
       tokenEndpoint: config.FITBIT_TOKEN_URL,
       revocationEndpoint: config.FITBIT_REVOKE_URL,
       clientId: config.OAUTH_CLIENT_ID,
-      clientSecret: config.OAUTH_CLIENT_SECRET,
+      clientSecret: secret,
       clientAuth: 'basic',
       timeoutMs,
       errorCode: fitbitErrorCode,
@@ -44,7 +54,7 @@ export function buildProvider(config: Config): HealthProvider {
     tokenEndpoint: config.GOOGLE_TOKEN_URL,
     revocationEndpoint: config.GOOGLE_REVOKE_URL,
     clientId: config.OAUTH_CLIENT_ID,
-    clientSecret: config.OAUTH_CLIENT_SECRET,
+    clientSecret: secret,
     clientAuth: 'post',
     timeoutMs,
     errorCode: googleErrorCode,

@@ -26,7 +26,9 @@ const schema = z.object({
     .default('US'),
   PROVIDER: z.enum(['google', 'fitbit']).default('google'),
   OAUTH_CLIENT_ID: z.string().min(1),
-  OAUTH_CLIENT_SECRET: z.string().min(1),
+  /** Locally only. On AWS the secret lives in SSM Parameter Store, named by the next variable. */
+  OAUTH_CLIENT_SECRET: z.string().optional(),
+  OAUTH_CLIENT_SECRET_PARAMETER: z.string().optional(),
   GOOGLE_AUTH_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
   GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
   GOOGLE_REVOKE_URL: z.url().default('https://oauth2.googleapis.com/revoke'),
@@ -50,8 +52,13 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+const checked = schema.refine((c) => Boolean(c.OAUTH_CLIENT_SECRET || c.OAUTH_CLIENT_SECRET_PARAMETER), {
+  message: 'set OAUTH_CLIENT_SECRET_PARAMETER (an SSM SecureString name), or OAUTH_CLIENT_SECRET locally',
+  path: ['OAUTH_CLIENT_SECRET_PARAMETER'],
+});
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = schema.safeParse(env);
+  const result = checked.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);

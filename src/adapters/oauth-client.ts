@@ -19,7 +19,8 @@ export interface OAuthSettings {
   tokenEndpoint: string;
   revocationEndpoint: string;
   clientId: string;
-  clientSecret: string;
+  /** The secret, or how to fetch it (from SSM at cold start in AWS). */
+  clientSecret: string | (() => Promise<string>);
   /** Google takes the secret in the form body; Fitbit wants HTTP Basic. */
   clientAuth: 'post' | 'basic';
   timeoutMs: number;
@@ -32,7 +33,7 @@ export interface OAuthSettings {
 export class OAuthClient {
   private readonly as: oauth.AuthorizationServer;
   private readonly client: oauth.Client;
-  private readonly auth: oauth.ClientAuth;
+  private auth?: Promise<oauth.ClientAuth>;
 
   constructor(private readonly settings: OAuthSettings) {
     this.as = {
@@ -42,10 +43,18 @@ export class OAuthClient {
       revocation_endpoint: settings.revocationEndpoint,
     };
     this.client = { client_id: settings.clientId };
-    this.auth =
-      settings.clientAuth === 'basic'
-        ? oauth.ClientSecretBasic(settings.clientSecret)
-        : oauth.ClientSecretPost(settings.clientSecret);
+  }
+
+  /** Client authentication, built on first use so a secret kept in SSM is fetched only when needed. */
+  private clientAuth(): Promise<oauth.ClientAuth> {
+    const { clientSecret, clientAuth } = this.settings;
+    this.auth ??= (typeof clientSecret === 'string' ? Promise.resolve(clientSecret) : clientSecret()).then(
+      (secret) => (clientAuth === 'basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret)),
+    );
+    this.auth.catch(() => {
+      this.auth = undefined;
+    });
+    return this.auth;
   }
 
   /** A consent URL with a fresh state and an S256 PKCE challenge, plus the secrets to keep. */
@@ -70,11 +79,12 @@ export class OAuthClient {
       new URLSearchParams({ code }),
       oauth.skipStateCheck,
     );
+    const auth = await this.clientAuth();
     const response = await this.guard('token exchange', () =>
       oauth.authorizationCodeGrantRequest(
         this.as,
         this.client,
-        this.auth,
+        auth,
         callback,
         redirectUri,
         codeVerifier,
@@ -89,8 +99,9 @@ export class OAuthClient {
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
+    const auth = await this.clientAuth();
     const response = await this.guard('token refresh', () =>
-      oauth.refreshTokenGrantRequest(this.as, this.client, this.auth, refreshToken, this.options()),
+      oauth.refreshTokenGrantRequest(this.as, this.client, auth, refreshToken, this.options()),
     );
     const body = await this.process('token refresh', () =>
       oauth.processRefreshTokenResponse(this.as, this.client, response),
@@ -100,8 +111,9 @@ export class OAuthClient {
   }
 
   async revoke(token: string): Promise<void> {
+    const auth = await this.clientAuth();
     const response = await this.guard('revoke', () =>
-      oauth.revocationRequest(this.as, this.client, this.auth, token, this.options()),
+      oauth.revocationRequest(this.as, this.client, auth, token, this.options()),
     );
     await this.process('revoke', () => oauth.processRevocationResponse(response));
   }

@@ -43,11 +43,11 @@ ${html`<html lang="en">
 <link rel="stylesheet" href="/style.css">
 </head>
 <body>
-<header class="brand"><a href="/">🔋 Fitbit Battery SMS</a></header>
+<header class="brand"><div class="wrap"><a href="/"><span class="logo" aria-hidden="true"></span>Fitbit Battery SMS</a></div></header>
 <main>
 ${body}
 </main>
-<footer><a href="/privacy">Privacy</a> · Text HELP for help, STOP to stop.</footer>
+<footer><a href="/privacy">Privacy</a> · Text HELP for help, STOP to stop, DELETE to erase your data.</footer>
 </body>
 </html>`}`;
 }

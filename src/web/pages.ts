@@ -10,6 +10,8 @@ export interface SignupView {
   errors?: { phone?: 'empty' | 'invalid'; consent?: 'missing' };
 }
 
+const CONSENT_ERROR = 'Tick the box to agree to the texts.';
+
 const PHONE_ERRORS = {
   empty: 'Enter your mobile number.',
   invalid:
@@ -18,46 +20,59 @@ const PHONE_ERRORS = {
 
 export function signupPage(view: SignupView = {}): string {
   const phoneError = view.errors?.phone ? PHONE_ERRORS[view.errors.phone] : undefined;
-  const consentError = view.errors?.consent ? 'Tick the box to agree to the texts.' : undefined;
-  const summary =
-    phoneError || consentError
-      ? html`<div class="errors" role="alert"><p>Please fix the following:</p><ul>${[phoneError, consentError]
-          .filter(Boolean)
-          .map((e) => html`<li>${e}</li>`)}</ul></div>`
-      : '';
+  const consentError = view.errors?.consent ? CONSENT_ERROR : undefined;
+  const problems = [
+    phoneError ? { field: 'phone', text: phoneError } : undefined,
+    consentError ? { field: 'consent', text: consentError } : undefined,
+  ].filter((p) => p !== undefined);
+  // The first field with a problem gets the focus on load: no script needed for that.
+  const focus = (field: string) => (problems[0]?.field === field ? html` autofocus` : '');
+  const summary = problems.length
+    ? html`<div class="errors" role="alert" aria-labelledby="error-summary-title">
+<h2 id="error-summary-title">There is a problem</h2>
+<ul>${problems.map((p) => html`<li><a href="#${p.field}">${p.text}</a></li>`)}</ul>
+</div>`
+    : '';
+  const title = 'Get a text when your Fitbit battery is low';
   return page({
-    title: 'Get a text when your Fitbit battery is low',
+    title: problems.length ? `Error: ${title}` : title,
     body: html`<div class="card">
-<h1>Get a text when your Fitbit battery is low</h1>
+<h1>${title}</h1>
 <p>Fitbit only emails. We text you once when a tracker, watch or scale runs low, so you can charge it in time.</p>
 ${summary}
 <form method="post" action="/signup" novalidate>
 <div class="field">
 <label for="phone">Mobile number</label>
 <p class="hint" id="phone-hint">For example (201) 555-0123, or +44 7400 123456 outside the US.</p>
+${phoneError ? html`<p class="error" id="phone-error"><span class="visually-hidden">Error: </span>${phoneError}</p>` : ''}
 <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required maxlength="32"
  value="${view.phone ?? ''}" aria-describedby="phone-hint${phoneError ? ' phone-error' : ''}"${
    phoneError ? html` aria-invalid="true"` : ''
- }>
-${phoneError ? html`<p class="error" id="phone-error">${phoneError}</p>` : ''}
+ }${focus('phone')}>
 </div>
 <div class="field">
+${consentError ? html`<p class="error" id="consent-error"><span class="visually-hidden">Error: </span>${consentError}</p>` : ''}
 <div class="consent">
 <input id="consent" name="consent" type="checkbox" value="yes" required${
       consentError ? html` aria-invalid="true" aria-describedby="consent-error"` : ''
-    }>
+    }${focus('consent')}>
 <label for="consent">Text me when a Fitbit battery is low (at most 3 texts a day, usually far fewer).
 Reply STOP to stop, HELP for help. Message and data rates may apply.</label>
 </div>
-${consentError ? html`<p class="error" id="consent-error">${consentError}</p>` : ''}
 </div>
 <button type="submit">Continue to Google to connect Fitbit</button>
 </form>
 <p class="hint">Next, Google asks you to let us read your devices' battery levels. We read nothing else.
-<a href="/privacy">What we store</a>.</p>
+<a href="/privacy">What we store, and how to delete it</a>.</p>
 </div>`,
   });
 }
+
+/** What the texts look like, from the same code that writes them. */
+const EXAMPLE_DEVICES = [
+  { name: 'Charge 6', level: 80 },
+  { name: 'Aria Air', status: 'High' },
+];
 
 export function successPage(kind: 'pending' | 'restored'): string {
   if (kind === 'restored') {
@@ -65,19 +80,33 @@ export function successPage(kind: 'pending' | 'restored'): string {
       title: 'Welcome back',
       body: html`<div class="card"><h1>Welcome back</h1>
 <p>Your Fitbit is connected again and battery alerts are back on for your number. Nothing else to do.</p>
-<p>Text STATUS to see your battery levels, or STOP to stop.</p></div>`,
+<p>Text STATUS to see your battery levels, or STOP to stop.</p>
+<p><a href="/privacy">What we store, and how to delete it</a></p></div>`,
     });
   }
   return page({
     title: 'Check your phone',
     body: html`<div class="card"><h1>Check your phone and reply YES</h1>
-<p>We just texted you. Reply <strong>YES</strong> to turn on battery alerts; nothing is sent until you do.</p>
+<p>Your Fitbit is connected. We just texted you to check the number is yours.</p>
+<ol class="steps">
+<li><strong>Reply YES</strong> to our text. Nothing else is sent until you do.</li>
+<li>You get one text with your devices' battery levels.</li>
+<li>From then on, one text when a battery runs low: at most 3 a day, never at night.</li>
+</ol>
+<h2>What the texts look like</h2>
+<p class="sms-label">Our first text, now:</p>
 <p class="sms">${texts.confirm()}</p>
-<p>After your YES you get one text with your devices' battery levels. Alerts look like this:</p>
-<p class="sms">Charge 6 battery low: 14%, about 9 h left. Charge it soon. Reply SNOOZE to pause alerts.</p>
+<p class="sms-label">After your YES:</p>
+<p class="sms">${texts.intro(EXAMPLE_DEVICES)}</p>
+<p class="sms-label">When a battery runs low:</p>
+<p class="sms">${texts.low({ name: 'Charge 6', level: 14 }, 9)}</p>
 <h2>No text after a few minutes?</h2>
-<p>Check the number, then <a href="/">sign up again</a>. Texts can take a little while on some networks.
-If this sign-up is not confirmed within 24 hours, we delete it.</p></div>`,
+<ul>
+<li>Texts can take a little while on some networks.</li>
+<li>Check the number you typed, then <a href="/">sign up again</a>.</li>
+<li>If your phone blocks texts from unknown senders, allow ours and sign up again.</li>
+</ul>
+<p class="hint">If you do not reply YES within 24 hours, we delete this sign-up.</p></div>`,
   });
 }
 

@@ -1,0 +1,99 @@
+/**
+ * `npm run bench:bundle`: packages the prod stage, then for every function prints its zipped size and
+ * its cold initialisation time (a fresh Node process loading the bundled handler and its module-scope
+ * wiring, median of several runs). Writes bench/results/bundle.json. Targets: < 250 KB, < 150 ms.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const RUNS = Number(process.env.BUNDLE_RUNS ?? 7);
+const ZIP_TARGET = 250 * 1024;
+const INIT_TARGET_MS = 150;
+
+/** What a deployed function finds in its environment (values are placeholders; nothing is called). */
+const LAMBDA_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  TABLE_NAME: 'fitbit-battery-sms-prod',
+  NEW_SUBSCRIBER_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:fitbit-battery-sms-prod-new-subscriber',
+  USER_TOPIC_PREFIX: 'fitbit-battery-sms-prod-u-',
+  PUBLIC_BASE_URL: 'https://example.execute-api.us-east-1.amazonaws.com',
+  SERVICE_NUMBER: '+12025550100',
+  OAUTH_CLIENT_ID: 'placeholder',
+  OAUTH_CLIENT_SECRET_PARAMETER: '/fitbit-battery-sms/prod/oauth-client-secret',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Milliseconds for a fresh process to load the handler module (its imports and module-scope wiring). */
+function initMs(handlerFile: string): number {
+  const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(handlerFile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+  const run = spawnSync(process.execPath, ['--no-warnings', '-e', probe], {
+    // The Lambda runtime provides the AWS SDK v3; here it comes from the project's node_modules.
+    env: { ...process.env, ...LAMBDA_ENV, NODE_PATH: join(ROOT, 'node_modules') },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`loading ${handlerFile} failed:\n${run.stderr}`);
+  return Number(run.stdout);
+}
+
+function main() {
+  const out = mkdtempSync(join(tmpdir(), 'fbs-bundle-'));
+  console.error(`packaging the prod stage into ${out} ...`);
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/osls/bin/serverless.js'),
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      out,
+      '--param=oauthClientId=placeholder-client-id.apps.googleusercontent.com',
+      '--param=operatorEmail=operator@example.com',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+
+  const functions: Record<string, { zipBytes: number; initMs: number }> = {};
+  for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
+    const name = zip.replace(/\.zip$/, '');
+    const dir = join(out, name);
+    mkdirSync(dir);
+    execFileSync('unzip', ['-q', join(out, zip), '-d', dir]);
+    const handler = readdirSync(join(dir, 'src/handlers')).find((f) => f.endsWith('.js'));
+    if (!handler) throw new Error(`${zip}: no handler inside`);
+    initMs(join(dir, 'src/handlers', handler)); // warm the file cache, as a re-used host would
+    const times = Array.from({ length: RUNS }, () => initMs(join(dir, 'src/handlers', handler)));
+    functions[name] = {
+      zipBytes: statSync(join(out, zip)).size,
+      initMs: Math.round(median(times) * 10) / 10,
+    };
+  }
+
+  console.log('\nfunction            zipped KB   init ms (median of %d)', RUNS);
+  for (const [name, f] of Object.entries(functions)) {
+    const ok = f.zipBytes < ZIP_TARGET && f.initMs < INIT_TARGET_MS ? 'ok' : 'OVER TARGET';
+    console.log(
+      `${name.padEnd(18)} ${(f.zipBytes / 1024).toFixed(1).padStart(9)}   ${String(f.initMs).padStart(7)}   ${ok}`,
+    );
+  }
+  console.log(`targets: < ${ZIP_TARGET / 1024} KB zipped, < ${INIT_TARGET_MS} ms to initialise`);
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/bundle.json'), `${JSON.stringify({ functions }, null, 2)}\n`);
+  console.log('wrote bench/results/bundle.json');
+}
+
+main();

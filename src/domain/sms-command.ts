@@ -124,7 +124,11 @@ function fuzzyKind(word: string): SmsCommand['kind'] | undefined {
 }
 
 export function parseSmsCommand(body: string): SmsCommand {
-  const all = words(body.slice(0, 1600));
+  // Punctuation kept inside words still only decorates their ends here: "STOP-?", "stop:?" and
+  // "SNOOZE 2h?" mean what they say. A word of question marks alone stays: it asks for help.
+  const all = words(body.slice(0, 1600))
+    .map((w) => (/^\?+$/.test(w) ? w : w.replace(/^[-:?]+|[-:?]+$/g, '')))
+    .filter((w) => w !== '');
   const first = all[0];
   if (first === undefined) return { kind: 'unknown' };
   const rest = all.slice(1);

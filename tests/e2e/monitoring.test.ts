@@ -7,6 +7,7 @@ import {
   eventually,
   messagesOf,
   outboundTexts,
+  secretsIn,
   startTestStack,
   type TestStack,
   textFromPhone,
@@ -147,5 +148,12 @@ describe('battery monitoring on the local stack', () => {
     expect(whileStopped).toHaveLength(2);
     expect(after[2]?.body).toContain('welcome back');
     expect(after[3]?.body).toContain('Inspire 3 battery low: 9%');
+  });
+
+  it('never writes a token, secret, verifier, code or full phone number into the logs', () => {
+    expect(
+      stack.logs.some((line) => line.includes('"level":"DEBUG"') || line.includes('"level":"INFO"')),
+    ).toBe(true);
+    expect(secretsIn(stack.logs)).toEqual([]);
   });
 });

@@ -2,7 +2,15 @@
  * The two-way SMS commands on the running local stack, texted from the sandbox's phone network the
  * way AWS End User Messaging delivers them, and answered in the same thread.
  */
-import { Browser, messagesOf, outboundTexts, startTestStack, type TestStack, textFromPhone } from './stack';
+import {
+  Browser,
+  messagesOf,
+  outboundTexts,
+  secretsIn,
+  startTestStack,
+  type TestStack,
+  textFromPhone,
+} from './stack';
 
 let stack: TestStack;
 
@@ -116,5 +124,12 @@ describe('SMS commands on the local stack', () => {
 
     expect(reply).toContain('deleted');
     expect(afterwards).toContain('not signed up');
+  });
+
+  it('never writes a token, secret, verifier, code or full phone number into the logs', () => {
+    expect(
+      stack.logs.some((line) => line.includes('"level":"DEBUG"') || line.includes('"level":"INFO"')),
+    ).toBe(true);
+    expect(secretsIn(stack.logs)).toEqual([]);
   });
 });

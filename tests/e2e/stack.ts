@@ -130,3 +130,22 @@ export async function outboundTexts(sandbox: string, phone: string, count: numbe
   await new Promise((r) => setTimeout(r, 1500));
   return (await messagesOf(sandbox, phone)).filter((m) => m.direction === 'out').map((m) => m.body);
 }
+
+/**
+ * What must never reach a log line: the sandbox's tokens and codes (Google- and Fitbit-shaped), the
+ * client secret, PKCE verifiers, and full phone numbers (the tests' +1 201 555 01xx numbers and the
+ * service's own). Returns the offending lines, cut short.
+ */
+export function secretsIn(logs: string[]): string[] {
+  const patterns = [
+    /ya29\.[A-Za-z0-9_-]{8,}/,
+    /1\/\/0[A-Za-z0-9_-]{8,}/,
+    /\bf[acr]_[A-Za-z0-9_-]{8,}/,
+    /4\/0A[A-Za-z0-9_-]{8,}/,
+    /local-client-secret/,
+    /code_verifier=[A-Za-z0-9_-]{20,}/,
+    /"codeVerifier"/,
+    /\+?1?20[12]555\d{4}/,
+  ];
+  return logs.filter((line) => patterns.some((p) => p.test(line))).map((line) => line.slice(0, 160));
+}

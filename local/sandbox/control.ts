@@ -1,10 +1,13 @@
 /**
  * JSON control endpoints for scripts and tests: shape users' devices and settings, force token
- * expiry or revocation, retire the legacy API, and read or write phone conversations.
- * Tokens never leave through here.
+ * expiry or revocation, retire the legacy API, and read or write phone conversations. Tokens leave
+ * through one door only: POST /sandbox/users/<id>/grant, a test and bench helper that mints a Google
+ * grant without the browser flow.
  */
 import { type Ctx, ensureUser, getUser } from './context';
+import { GOOGLE_SETTINGS_SCOPE } from './health-api';
 import { E164, HttpError, type Router, readJson, sendJson } from './http';
+import { mintGoogleGrant } from './oauth';
 import { BATTERY_STATUSES, DEVICE_TYPES, deviceId, type PairedDevice, type User } from './state';
 
 const DEVICE_KEYS = new Set([
@@ -113,15 +116,13 @@ export function isTimeZone(value: unknown): value is string {
 
 /** A user as scripts see it: devices, settings and counters, no tokens. */
 export function publicUser(ctx: Ctx, user: User) {
-  const grants = Object.values(ctx.store.data.grants)
-    .filter((g) => g.userId === user.id)
-    .map((g) => ({
-      provider: g.provider,
-      scope: g.scope,
-      revoked: g.revoked,
-      offline: g.refreshToken !== undefined,
-      createdAt: new Date(g.createdAt).toISOString(),
-    }));
+  const grants = ctx.store.grantsOf(user.id).map((g) => ({
+    provider: g.provider,
+    scope: g.scope,
+    revoked: g.revoked,
+    offline: g.refreshToken !== undefined,
+    createdAt: new Date(g.createdAt).toISOString(),
+  }));
   return {
     id: user.id,
     legacyUserId: user.legacyUserId,
@@ -135,16 +136,15 @@ export function publicUser(ctx: Ctx, user: User) {
 
 export function expireTokens(ctx: Ctx, user: User) {
   const now = ctx.now();
-  for (const access of Object.values(ctx.store.data.accessTokens)) {
-    const grant = ctx.store.data.grants[access.grantId];
-    if (grant?.userId === user.id && access.expiresAt > now) access.expiresAt = now - 1;
+  for (const grant of ctx.store.grantsOf(user.id)) {
+    for (const access of ctx.store.accessTokensOf(grant.id))
+      if (access.expiresAt > now) access.expiresAt = now - 1;
   }
   ctx.store.changed();
 }
 
 export function revokeAll(ctx: Ctx, user: User) {
-  for (const grant of Object.values(ctx.store.data.grants))
-    if (grant.userId === user.id) grant.revoked = true;
+  for (const grant of ctx.store.grantsOf(user.id)) grant.revoked = true;
   ctx.store.changed();
 }
 
@@ -194,6 +194,19 @@ export function registerControl(router: Router, ctx: Ctx) {
     user.timeZone = body.timeZone;
     ctx.store.changed();
     sendJson(res, 200, { timeZone: user.timeZone });
+  });
+  // Test and bench helper: a fresh offline Google grant, answered as /token answers a code exchange.
+  router.on('POST', '/sandbox/users/:id/grant', async (req, res, p) => {
+    const body = (await readJson(req)) as { scope?: unknown } | undefined;
+    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
+      throw bad('body must be empty or {"scope": "<space-separated scopes>"}');
+    for (const key of Object.keys(body ?? {}))
+      if (key !== 'scope') throw bad(`unknown field "${key}" (allowed: scope)`);
+    const scope = body?.scope ?? GOOGLE_SETTINGS_SCOPE;
+    if (typeof scope !== 'string' || scope.trim() === '')
+      throw bad('scope must be a non-empty string of space-separated scopes');
+    const user = ensureUser(ctx, p.id ?? '');
+    sendJson(res, 200, mintGoogleGrant(ctx, user, scope.trim().split(/\s+/).join(' ')));
   });
   router.on('POST', '/sandbox/users/:id/expire-tokens', (_req, res, p) => {
     expireTokens(ctx, userOr404(ctx, p.id ?? ''));

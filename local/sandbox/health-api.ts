@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Ctx, countCall, getUser } from './context';
+import { type CallTarget, intercept } from './faults';
 import { HttpError, type Router, sendJson } from './http';
 import type { Grant, PairedDevice, Provider, User } from './state';
 
@@ -30,9 +31,8 @@ function fitbitError(status: number, errorType: string, message: string): HttpEr
 function authenticate(ctx: Ctx, req: IncomingMessage, provider: Provider): { user: User; grant: Grant } {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   const value = m?.[1] ?? '';
-  const data = ctx.store.data;
-  const access = value && Object.hasOwn(data.accessTokens, value) ? data.accessTokens[value] : undefined;
-  const grant = access ? data.grants[access.grantId] : undefined;
+  const access = ctx.store.accessToken(value);
+  const grant = access ? ctx.store.grant(access.grantId) : undefined;
   const user = grant ? getUser(ctx, grant.userId) : undefined;
   const expired = access !== undefined && ctx.now() >= access.expiresAt;
   if (!access || !grant || grant.provider !== provider || grant.revoked || !user || expired) {
@@ -76,18 +76,39 @@ function googleAuth(ctx: Ctx, req: IncomingMessage, userParam: string | undefine
   return user;
 }
 
+/** Whose data a request is about, for aiming faults: the bearer token's user, else the path's. */
+function callUser(ctx: Ctx, req: IncomingMessage, userParam?: string): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  const access = ctx.store.accessToken(m?.[1] ?? '');
+  const grant = access ? ctx.store.grant(access.grantId) : undefined;
+  if (grant) return grant.userId;
+  return userParam && userParam !== 'me' ? userParam : undefined;
+}
+
+/** Building a DateTimeFormat costs far more than using one: keep one per zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
+
 /** Offset of a time zone from UTC at an instant, in minutes (Intl only gives wall-clock parts). */
 export function utcOffsetMinutes(timeZone: string, ms: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
+  const parts = formatter(timeZone).formatToParts(new Date(ms));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60000);
@@ -121,7 +142,11 @@ function pageSize(raw: string | null): number {
 
 export function registerHealthApi(router: Router, ctx: Ctx) {
   for (const version of ['v4', 'v4beta']) {
-    router.on('GET', `/${version}/users/:user/pairedDevices`, (req, res, p, url) => {
+    router.on('GET', `/${version}/users/:user/pairedDevices`, async (req, res, p, url) => {
+      if (
+        await intercept(ctx, req, res, { target: 'devices', user: callUser(ctx, req, p.user) }, 'google-api')
+      )
+        return;
       const user = googleAuth(ctx, req, p.user);
       countCall(ctx, user, 'pairedDevices');
       const offset = decodePageToken(url.searchParams.get('pageToken'));
@@ -136,7 +161,11 @@ export function registerHealthApi(router: Router, ctx: Ctx) {
           : {}),
       });
     });
-    router.on('GET', `/${version}/users/:user/identity`, (req, res, p) => {
+    router.on('GET', `/${version}/users/:user/identity`, async (req, res, p) => {
+      if (
+        await intercept(ctx, req, res, { target: 'identity', user: callUser(ctx, req, p.user) }, 'google-api')
+      )
+        return;
       const user = googleAuth(ctx, req, p.user);
       countCall(ctx, user, 'identity');
       sendJson(res, 200, {
@@ -145,7 +174,11 @@ export function registerHealthApi(router: Router, ctx: Ctx) {
         legacyUserId: user.legacyUserId,
       });
     });
-    router.on('GET', `/${version}/users/:user/settings`, (req, res, p) => {
+    router.on('GET', `/${version}/users/:user/settings`, async (req, res, p) => {
+      if (
+        await intercept(ctx, req, res, { target: 'settings', user: callUser(ctx, req, p.user) }, 'google-api')
+      )
+        return;
       const user = googleAuth(ctx, req, p.user);
       countCall(ctx, user, 'settings');
       const offsetSeconds = utcOffsetMinutes(user.timeZone, ctx.now()) * 60;
@@ -159,8 +192,9 @@ export function registerHealthApi(router: Router, ctx: Ctx) {
   }
 
   const legacy =
-    (kind: string, scope: string, build: (user: User) => unknown) =>
-    (req: IncomingMessage, res: ServerResponse) => {
+    (kind: string, target: CallTarget, scope: string, build: (user: User) => unknown) =>
+    async (req: IncomingMessage, res: ServerResponse) => {
+      if (await intercept(ctx, req, res, { target, user: callUser(ctx, req) }, 'fitbit')) return;
       if (ctx.store.data.legacyRetired)
         throw fitbitError(410, 'gone', 'The Fitbit Web API has been turned off.');
       const { user, grant } = authenticate(ctx, req, 'fitbit');
@@ -181,12 +215,14 @@ export function registerHealthApi(router: Router, ctx: Ctx) {
   router.on(
     'GET',
     '/1/user/-/devices.json',
-    legacy('legacyDevices', 'settings', (user) => user.devices.map((d) => legacyDevice(d, user.timeZone))),
+    legacy('legacyDevices', 'devices', 'settings', (user) =>
+      user.devices.map((d) => legacyDevice(d, user.timeZone)),
+    ),
   );
   router.on(
     'GET',
     '/1/user/-/profile.json',
-    legacy('legacyProfile', 'profile', (user) => ({
+    legacy('legacyProfile', 'settings', 'profile', (user) => ({
       user: {
         encodedId: user.legacyUserId,
         displayName: user.displayName,

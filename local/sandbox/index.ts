@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Ctx, SandboxOptions } from './context';
 import { registerControl } from './control';
+import { Faults, registerFaults } from './faults';
 import { registerHealthApi } from './health-api';
 import { closeServer, HttpError, listen, Router, sendJson } from './http';
 import { registerOAuth } from './oauth';
@@ -14,6 +15,7 @@ import { handleSmsV2, PhoneNetwork } from './phones';
 import { Store } from './state';
 
 export type { SandboxOptions } from './context';
+export { FAULT_TARGETS, type Fault, type FaultTarget } from './faults';
 export { GOOGLE_SETTINGS_SCOPE } from './health-api';
 export { OPT_IN_WORDS, OPT_OUT_WORDS, PhoneNetwork, type PhoneSummary } from './phones';
 export type { PairedDevice, PhoneMessage } from './state';
@@ -39,13 +41,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     publishInbound: (payload) => opts.publishInbound(payload),
     onOptOutChange: (phone, optedOut) => opts.onOptOutChange?.(phone, optedOut),
   });
-  const ctx: Ctx = { opts, now, log, store, codes: new Map(), phones };
+  const ctx: Ctx = { opts, now, log, store, codes: new Map(), phones, faults: new Faults() };
 
   const router = new Router();
   router.on('POST', '/', (req, res) => handleSmsV2(ctx, req, res));
   registerOAuth(router, ctx);
   registerHealthApi(router, ctx);
   registerControl(router, ctx);
+  registerFaults(router, ctx);
   registerPages(router, ctx);
 
   // Spent and expired codes would otherwise pile up in a long-running dev sandbox.

@@ -1,4 +1,8 @@
-/** The one page shell every sandbox page uses: mobile viewport, shared stylesheet, optional script. */
+/**
+ * The one page shell every sandbox page uses: mobile viewport, shared stylesheet, the shared script
+ * (small enhancements such as the consent screen's "new account" field) and an optional page script.
+ * Scripts are external files only: the pages' CSP allows no inline script.
+ */
 import { html, type SafeHtml } from './http';
 
 export function page(title: string, body: SafeHtml, script?: string): string {
@@ -9,10 +13,11 @@ export function page(title: string, body: SafeHtml, script?: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · sandbox</title>
 <link rel="stylesheet" href="/sandbox/static/sandbox.css">
+<script src="/sandbox/static/sandbox.js" defer></script>
 ${script ? html`<script src="/sandbox/static/${script}" defer></script>` : ''}
 </head>
 <body>
-<header class="bar"><a href="/sandbox">Sandbox</a><nav><a href="/sandbox/phone">Phones</a> <a href="/sandbox/devices">Devices</a></nav></header>
+<header class="bar"><a href="/sandbox">Sandbox</a><nav aria-label="Sandbox"><a href="/sandbox/phone">Phones</a> <a href="/sandbox/devices">Devices</a></nav></header>
 <main>
 ${body}
 </main>

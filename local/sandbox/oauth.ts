@@ -6,9 +6,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Ctx, ensureUser, getUser, validUserId } from './context';
+import { intercept } from './faults';
 import { HttpError, html, type Router, readForm, redirect, sendHtml, sendJson } from './http';
 import { page } from './layout';
-import { type AccessToken, type Grant, type Provider, token } from './state';
+import { type AccessToken, type Grant, type Provider, token, type User } from './state';
 
 const GOOGLE_ACCESS_TTL_S = 3600;
 const FITBIT_ACCESS_TTL_S = 28800;
@@ -55,10 +56,35 @@ export function registerOAuth(router: Router, ctx: Ctx) {
       decide(ctx, provider, res, await readForm(req)),
     );
   }
-  router.on('POST', '/token', (req, res) => googleToken(ctx, req, res));
+  router.on('POST', '/token', async (req, res) => {
+    const form = await readForm(req);
+    const call = { target: 'token', user: tokenUser(ctx, 'google', form) } as const;
+    if (await intercept(ctx, req, res, call, 'google-oauth')) return;
+    await googleToken(ctx, req, res, form);
+  });
   router.on('POST', '/revoke', (req, res, _p, url) => googleRevoke(ctx, req, res, url));
-  router.on('POST', '/oauth2/token', (req, res) => fitbitToken(ctx, req, res));
+  router.on('POST', '/oauth2/token', async (req, res) => {
+    const form = await readForm(req);
+    const call = { target: 'token', user: tokenUser(ctx, 'fitbit', form) } as const;
+    if (await intercept(ctx, req, res, call, 'fitbit')) return;
+    fitbitToken(ctx, req, res, form);
+  });
   router.on('POST', '/oauth2/revoke', (req, res) => fitbitRevoke(ctx, req, res));
+}
+
+/** Whose grant a token request is about, so faults can be aimed at one user. */
+function tokenUser(ctx: Ctx, provider: Provider, form: URLSearchParams): string | undefined {
+  const grantType = form.get('grant_type');
+  if (grantType === 'authorization_code') {
+    const code = ctx.codes.get(form.get('code') ?? '');
+    return code?.provider === provider ? code.userId : undefined;
+  }
+  if (grantType === 'refresh_token') {
+    const refresh = form.get('refresh_token') ?? '';
+    const grant = ctx.store.grantByRefresh(refresh) ?? ctx.store.grantByRotated(refresh);
+    return grant?.provider === provider ? grant.userId : undefined;
+  }
+  return undefined;
 }
 
 function errorPage(res: ServerResponse, status: number, title: string, detail: string) {
@@ -246,8 +272,7 @@ function issueAccess(ctx: Ctx, grant: Grant, ttlSeconds: number, prefix: string)
     grantId: grant.id,
     expiresAt: ctx.now() + ttlSeconds * 1000,
   };
-  ctx.store.data.accessTokens[access.token] = access;
-  ctx.store.changed();
+  ctx.store.addAccessToken(access);
   return access;
 }
 
@@ -271,25 +296,55 @@ function redeemCode(
   code.used = true;
   const user = getUser(ctx, code.userId);
   if (!user) throw fail('The user no longer exists.');
+  return { grant: newGrant(ctx, provider, user, clientId, code.scope, code.offline), user };
+}
+
+function newGrant(
+  ctx: Ctx,
+  provider: Provider,
+  user: User,
+  clientId: string,
+  scope: string,
+  offline: boolean,
+): Grant {
   const now = ctx.now();
   const grant: Grant = {
     id: token('g_'),
     provider,
     userId: user.id,
     clientId,
-    scope: code.scope,
-    refreshToken: code.offline ? token(provider === 'google' ? '1//0' : 'fr_') : undefined,
+    scope,
+    refreshToken: offline ? token(provider === 'google' ? '1//0' : 'fr_') : undefined,
     revoked: false,
     createdAt: now,
     lastUsedAt: now,
   };
-  ctx.store.data.grants[grant.id] = grant;
-  ctx.store.changed();
-  return { grant, user };
+  ctx.store.addGrant(grant);
+  return grant;
 }
 
-async function googleToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse) {
-  const form = await readForm(req);
+/** Google's answer to a code exchange. */
+function googleGrantAnswer(ctx: Ctx, grant: Grant) {
+  const access = issueAccess(ctx, grant, GOOGLE_ACCESS_TTL_S, 'ya29.');
+  return {
+    access_token: access.token,
+    expires_in: GOOGLE_ACCESS_TTL_S,
+    ...(grant.refreshToken ? { refresh_token: grant.refreshToken } : {}),
+    scope: grant.scope,
+    token_type: 'Bearer',
+  };
+}
+
+/**
+ * Test and bench helper (POST /sandbox/users/<id>/grant): an offline Google grant for the user, as if
+ * they had consented, answered exactly as /token answers a code exchange. Skips the browser flow
+ * so a load test can seed thousands of subscribers.
+ */
+export function mintGoogleGrant(ctx: Ctx, user: User, scope: string) {
+  return googleGrantAnswer(ctx, newGrant(ctx, 'google', user, ctx.opts.clientId, scope, true));
+}
+
+async function googleToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse, form: URLSearchParams) {
   const basic = basicAuth(req);
   const clientId = basic?.id ?? form.get('client_id') ?? '';
   const secret = basic?.secret ?? form.get('client_secret') ?? '';
@@ -300,26 +355,19 @@ async function googleToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse) 
   const grantType = form.get('grant_type');
   if (grantType === 'authorization_code') {
     const { grant } = redeemCode(ctx, 'google', form, clientId, fail);
-    const access = issueAccess(ctx, grant, GOOGLE_ACCESS_TTL_S, 'ya29.');
-    return sendJson(res, 200, {
-      access_token: access.token,
-      expires_in: GOOGLE_ACCESS_TTL_S,
-      ...(grant.refreshToken ? { refresh_token: grant.refreshToken } : {}),
-      scope: grant.scope,
-      token_type: 'Bearer',
-    });
+    return sendJson(res, 200, googleGrantAnswer(ctx, grant));
   }
   if (grantType === 'refresh_token') {
     const refresh = form.get('refresh_token') ?? '';
-    const grant = Object.values(ctx.store.data.grants).find(
-      (g) => g.provider === 'google' && g.refreshToken !== undefined && g.refreshToken === refresh,
-    );
+    const found = ctx.store.grantByRefresh(refresh);
+    const grant = found?.provider === 'google' ? found : undefined;
     if (!grant || grant.clientId !== clientId) throw fail('Bad Request');
     if (grant.revoked) throw fail('Token has been expired or revoked.');
     if (ctx.now() - grant.lastUsedAt > GOOGLE_IDLE_LIMIT_MS) throw fail('Token has been expired or revoked.');
     grant.lastUsedAt = ctx.now();
     const user = getUser(ctx, grant.userId);
     if (user) user.counters.tokenRefreshes.google++;
+    ctx.store.changed();
     const access = issueAccess(ctx, grant, GOOGLE_ACCESS_TTL_S, 'ya29.');
     // Google keeps the refresh token: the answer carries none.
     return sendJson(res, 200, {
@@ -335,12 +383,8 @@ async function googleToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse) 
 /** Finds the grant a token (access or refresh) belongs to. */
 function grantForToken(ctx: Ctx, provider: Provider, value: string): Grant | undefined {
   if (!value) return undefined;
-  const access = Object.hasOwn(ctx.store.data.accessTokens, value)
-    ? ctx.store.data.accessTokens[value]
-    : undefined;
-  const grant = access
-    ? ctx.store.data.grants[access.grantId]
-    : Object.values(ctx.store.data.grants).find((g) => g.refreshToken === value);
+  const access = ctx.store.accessToken(value);
+  const grant = access ? ctx.store.grant(access.grantId) : ctx.store.grantByRefresh(value);
   return grant?.provider === provider ? grant : undefined;
 }
 
@@ -365,9 +409,8 @@ function requireFitbitClient(ctx: Ctx, req: IncomingMessage): string {
   return basic.id;
 }
 
-async function fitbitToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse) {
+function fitbitToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse, form: URLSearchParams) {
   const clientId = requireFitbitClient(ctx, req);
-  const form = await readForm(req);
   const fail = (m: string) => fitbitError(400, 'invalid_grant', m);
   const grantType = form.get('grant_type');
   if (grantType === 'authorization_code') {
@@ -377,17 +420,15 @@ async function fitbitToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse) 
   if (grantType === 'refresh_token') {
     const refresh = form.get('refresh_token') ?? '';
     const now = ctx.now();
-    const grants = Object.values(ctx.store.data.grants).filter((g) => g.provider === 'fitbit');
-    const current = refresh ? grants.find((g) => g.refreshToken === refresh) : undefined;
+    const fitbit = (g: Grant | undefined) => (g?.provider === 'fitbit' ? g : undefined);
+    const current = fitbit(ctx.store.grantByRefresh(refresh));
     if (current && !current.revoked) {
       const user = getUser(ctx, current.userId);
-      const answer = fitbitPair(ctx, current, user?.legacyUserId ?? '');
-      current.rotated = { refreshToken: refresh, at: now, answer };
+      const answer = fitbitPair(ctx, current, user?.legacyUserId ?? '', refresh);
       if (user) user.counters.tokenRefreshes.fitbit++;
-      ctx.store.changed();
       return sendJson(res, 200, answer);
     }
-    const replayed = refresh ? grants.find((g) => g.rotated?.refreshToken === refresh) : undefined;
+    const replayed = fitbit(ctx.store.grantByRotated(refresh));
     if (replayed?.rotated && !replayed.revoked && now - replayed.rotated.at <= FITBIT_REPLAY_WINDOW_MS) {
       const user = getUser(ctx, replayed.userId);
       if (user)
@@ -401,19 +442,24 @@ async function fitbitToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse) 
   throw fitbitError(400, 'unsupported_grant_type', 'The grant type is not supported.');
 }
 
-/** A fresh access/refresh pair; the new refresh token replaces the one just spent. */
-function fitbitPair(ctx: Ctx, grant: Grant, userId: string): Record<string, unknown> {
+/**
+ * A fresh access/refresh pair; the new refresh token replaces the current one. When a refresh token
+ * was `spent`, it and this answer are remembered so a retry within the window gets the same answer.
+ */
+function fitbitPair(ctx: Ctx, grant: Grant, userId: string, spent?: string): Record<string, unknown> {
   const access = issueAccess(ctx, grant, FITBIT_ACCESS_TTL_S, 'eyJ');
-  grant.refreshToken = token('fr_');
+  const next = token('fr_');
   grant.lastUsedAt = ctx.now();
-  return {
+  const answer = {
     access_token: access.token,
     expires_in: FITBIT_ACCESS_TTL_S,
-    refresh_token: grant.refreshToken,
+    refresh_token: next,
     scope: grant.scope,
     token_type: 'Bearer',
     user_id: userId,
   };
+  ctx.store.rotateRefresh(grant, next, spent ? { refreshToken: spent, at: ctx.now(), answer } : undefined);
+  return answer;
 }
 
 async function fitbitRevoke(ctx: Ctx, req: IncomingMessage, res: ServerResponse) {

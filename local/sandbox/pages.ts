@@ -9,7 +9,7 @@ import { expireTokens, isTimeZone, revokeAll } from './control';
 import { E164, html, type Router, readForm, redirect, sendHtml } from './http';
 import { page } from './layout';
 import { BATTERY_STATUSES, deviceId, rfc3339, statusForLevel, type User } from './state';
-import { DEVICES_JS, PHONE_JS, SANDBOX_CSS } from './static';
+import { DEVICES_JS, PHONE_JS, SANDBOX_CSS, SANDBOX_JS } from './static';
 
 function sendStatic(res: ServerResponse, type: string, body: string) {
   res.writeHead(200, {
@@ -37,6 +37,7 @@ function anchor(value: string): string {
 
 export function registerPages(router: Router, ctx: Ctx) {
   router.on('GET', '/sandbox/static/sandbox.css', (_q, res) => sendStatic(res, 'text/css', SANDBOX_CSS));
+  router.on('GET', '/sandbox/static/sandbox.js', (_q, res) => sendStatic(res, 'text/javascript', SANDBOX_JS));
   router.on('GET', '/sandbox/static/phone.js', (_q, res) => sendStatic(res, 'text/javascript', PHONE_JS));
   router.on('GET', '/sandbox/static/devices.js', (_q, res) => sendStatic(res, 'text/javascript', DEVICES_JS));
 
@@ -140,59 +141,72 @@ export function registerPages(router: Router, ctx: Ctx) {
   });
 }
 
+/** One text as a bubble; the hidden prefix tells a screen reader who sent it. */
+function bubble(m: { direction: 'in' | 'out'; body: string; at: string }) {
+  const inbound = m.direction === 'in';
+  return html`<li class="bubble ${inbound ? 'in' : 'out'}"><span class="visually-hidden">${inbound ? 'Phone: ' : 'Service: '}</span>${m.body}<time datetime="${m.at}">${m.at.replace('T', ' ').slice(0, 19)}</time></li>`;
+}
+
 function phonePage(ctx: Ctx): string {
   const phones = ctx.phones.list();
   const threads = phones.map(
-    (p) => html`<section class="card" id="${anchor(p.phone)}">
-<h2>${p.phone} ${p.optedOut ? html`<span class="badge">opted out</span>` : ''}</h2>
-<ol class="thread" data-phone="${p.phone}" data-count="${p.messages}">
-${ctx.phones
-  .messages(p.phone)
-  .map(
-    (m) =>
-      html`<li class="bubble ${m.direction === 'in' ? 'in' : 'out'}">${m.body}<time datetime="${m.at}">${m.at.replace('T', ' ').slice(0, 19)}</time></li>`,
-  )}
+    (
+      p,
+    ) => html`<section class="card conversation" id="${anchor(p.phone)}" aria-labelledby="${anchor(p.phone)}-title">
+<h2 id="${anchor(p.phone)}-title">${p.phone} ${p.optedOut ? html`<span class="badge">opted out</span>` : ''}</h2>
+<ol class="thread" data-phone="${p.phone}" data-count="${p.messages}" tabindex="0" aria-live="polite" aria-label="Texts with ${p.phone}">
+${ctx.phones.messages(p.phone).map(bubble)}
 </ol>
 <form method="post" action="/sandbox/phone/send" class="reply">
 <input type="hidden" name="from" value="${p.phone}">
-<input type="text" name="body" placeholder="Reply as ${p.phone}" autocomplete="off" aria-label="Reply">
+<input type="text" name="body" placeholder="Text as ${p.phone}" autocomplete="off" aria-label="Reply as ${p.phone}">
 <button type="submit">Send</button></form>
-<form method="post" action="/sandbox/phone/clear"><input type="hidden" name="phone" value="${p.phone}">
-<button type="submit" class="secondary">Clear conversation</button></form>
+<form method="post" action="/sandbox/phone/clear" class="actions"><input type="hidden" name="phone" value="${p.phone}">
+<button type="submit" class="secondary small">Clear conversation</button></form>
 </section>`,
   );
   const body = html`<h1>Phones</h1>
-<section class="card"><h2>Text the service from a number</h2>
+<p class="muted">Texts the service sent, and replies, as each phone sees them. New texts appear by themselves.</p>
+<div id="threads">
+${threads.length ? threads : html`<p class="muted" id="no-texts">No texts yet. Sign up on the app and the first one shows up here.</p>`}
+</div>
+<section class="card"><h2>Text the service from another number</h2>
 <form method="post" action="/sandbox/phone/send">
-<div class="row"><input type="tel" name="from" placeholder="+12025550123" pattern="\\+[1-9][0-9]{6,14}" required aria-label="From number"></div>
-<div class="row reply"><input type="text" name="body" placeholder="Message to ${ctx.opts.serviceNumber}" required aria-label="Message">
-<button type="submit">Send</button></div></form></section>
-${threads.length ? threads : html`<p class="muted">No texts yet.</p>`}`;
+<label for="from">From number</label>
+<input type="tel" id="from" name="from" placeholder="+12025550123" pattern="\\+[1-9][0-9]{6,14}" required>
+<label for="message">Message to ${ctx.opts.serviceNumber}</label>
+<div class="reply"><input type="text" id="message" name="body" placeholder="HELP" required>
+<button type="submit">Send</button></div></form></section>`;
   return page('Phones', body, 'phone.js');
 }
 
 function userCard(user: User) {
-  return html`<section class="card" id="${anchor(user.id)}">
-<h2>${user.id}</h2>
+  return html`<section class="card" id="${anchor(user.id)}" aria-labelledby="${anchor(user.id)}-title">
+<h2 id="${anchor(user.id)}-title">${user.id}</h2>
 <p class="muted">Time zone ${user.timeZone} · legacy id ${user.legacyUserId} · refreshes: Google ${user.counters.tokenRefreshes.google}, Fitbit ${user.counters.tokenRefreshes.fitbit}</p>
-${user.devices.map(
-  (d) => html`<form method="post" action="/sandbox/devices/update" class="device">
+${user.devices.map((d) => {
+  const id = anchor(d.name);
+  return html`<form method="post" action="/sandbox/devices/update" class="device" data-user="${user.id}">
 <input type="hidden" name="user" value="${user.id}"><input type="hidden" name="device" value="${d.name}">
-<div><strong>${d.deviceVersion ?? 'Device'}</strong> <span class="muted">${d.deviceType ?? ''} · ${d.name.split('/').pop()} · synced ${d.lastSyncTime ?? 'never'}</span></div>
-<div class="row"><input type="range" name="batteryLevel" min="0" max="100" value="${d.batteryLevel ?? 0}" aria-label="Battery level"><output class="level">${d.batteryLevel ?? '?'}%</output></div>
-<div class="row"><select name="batteryStatus" aria-label="Battery status">
-<option value="auto">Status from level</option>
+<div><strong>${d.deviceVersion ?? 'Device'}</strong> <span class="muted">${d.deviceType ?? ''} · ${d.name.split('/').pop()} · synced <span class="synced">${d.lastSyncTime ?? 'never'}</span></span></div>
+<label for="${id}-level">Battery level <output class="level" for="${id}-level">${d.batteryLevel ?? '?'}%</output></label>
+<input type="range" id="${id}-level" name="batteryLevel" min="0" max="100" value="${d.batteryLevel ?? 0}">
+<label for="${id}-status">Status</label>
+<select id="${id}-status" name="batteryStatus">
+<option value="auto">From the level</option>
 ${BATTERY_STATUSES.map((s) => html`<option value="${s}"${d.batteryStatus === s ? html` selected` : ''}>${s}</option>`)}
-</select></div>
-<label class="row"><input type="checkbox" name="syncNow" value="1" checked> synced now</label>
-<div class="actions"><button type="submit" name="action" value="remove" class="secondary">Remove</button>
+</select>
+<label class="check"><input type="checkbox" name="syncNow" value="1" checked> Synced now</label>
+<div class="actions"><span class="saved muted" role="status"></span><button type="submit" name="action" value="remove" class="secondary">Remove</button>
 <button type="submit" name="action" value="save" class="save">Save</button></div>
-</form>`,
-)}
+</form>`;
+})}
 <form method="post" action="/sandbox/devices/add" class="device">
-<div class="row"><input type="text" name="deviceVersion" placeholder="Charge 6" aria-label="Model">
-<select name="deviceType" aria-label="Type"><option>TRACKER</option><option>SCALE</option></select>
-<input type="hidden" name="user" value="${user.id}"><button type="submit">Add device</button></div></form>
+<input type="hidden" name="user" value="${user.id}">
+<label for="${anchor(user.id)}-model">New device model</label>
+<div class="reply"><input type="text" id="${anchor(user.id)}-model" name="deviceVersion" placeholder="Charge 6">
+<select name="deviceType" aria-label="Device type"><option>TRACKER</option><option>SCALE</option></select></div>
+<div class="actions"><button type="submit">Add device</button></div></form>
 <form method="post" action="/sandbox/devices/tokens" class="actions device"><input type="hidden" name="user" value="${user.id}">
 <button type="submit" name="action" value="expire" class="secondary">Expire tokens</button>
 <button type="submit" name="action" value="revoke" class="secondary">Revoke access</button></form>
@@ -202,11 +216,14 @@ ${BATTERY_STATUSES.map((s) => html`<option value="${s}"${d.batteryStatus === s ?
 function devicesPage(ctx: Ctx): string {
   const users = Object.values(ctx.store.data.users);
   const body = html`<h1>Devices</h1>
+<p class="muted">Move a slider or pick a status: the change is saved at once and the service sees it on its next look.</p>
+${users.length ? users.map(userCard) : html`<p class="muted">No users yet: sign in through the app or create one below.</p>`}
 <section class="card"><h2>New user</h2>
 <form method="post" action="/sandbox/devices/user">
-<div class="row"><input type="text" name="id" placeholder="alice" pattern="[A-Za-z0-9-]{1,63}" required aria-label="User id"></div>
-<div class="row"><input type="text" name="timeZone" placeholder="America/New_York" aria-label="Time zone"></div>
-<div class="actions"><button type="submit">Create user</button></div></form></section>
-${users.length ? users.map(userCard) : html`<p class="muted">No users yet: sign in through the app or create one above.</p>`}`;
+<label for="new-id">User id</label>
+<input type="text" id="new-id" name="id" placeholder="alice" pattern="[A-Za-z0-9-]{1,63}" required>
+<label for="new-tz">Time zone (optional)</label>
+<input type="text" id="new-tz" name="timeZone" placeholder="America/New_York">
+<div class="actions"><button type="submit">Create user</button></div></form></section>`;
   return page('Devices', body, 'devices.js');
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ctx } from './context';
+import { intercept } from './faults';
 import { E164, HttpError, maskPhone, readBody } from './http';
 import type { PhoneMessage, Store } from './state';
 
@@ -179,6 +180,10 @@ export async function handleSmsV2(ctx: Ctx, req: IncomingMessage, res: ServerRes
   const operation = target.startsWith('PinpointSMSVoiceV2.')
     ? target.slice('PinpointSMSVoiceV2.'.length)
     : '';
+  if (operation === 'SendTextMessage') {
+    const call = { target: 'sms', phone: str(body, 'DestinationPhoneNumber') } as const;
+    if (await intercept(ctx, req, res, call, 'aws')) return;
+  }
   const result = smsOperation(ctx, operation, body);
   const text = JSON.stringify(result);
   res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() });

@@ -147,41 +147,146 @@ export function statusForLevel(level: number): BatteryStatus {
   return 'High';
 }
 
-/** Writes are debounced so a burst of token refreshes costs one write. */
+/**
+ * Holds the world and persists it. Writes are debounced so a burst of token refreshes costs one
+ * write, and spaced by the cost of the last one so a large world under load is not serialised over
+ * and over; counters (`touched`) only ride along with the next real write or the final flush.
+ * Lookups by refresh token go through an in-memory index, never a scan of the grants.
+ */
 export class Store {
   data: SandboxData;
   private timer: NodeJS.Timeout | undefined;
   private readonly file: string | undefined;
+  private dirty = false;
+  private lastWriteMs = 0;
+  private lastWriteAt = 0;
+  /** Current (and, for Fitbit, just-rotated) refresh token -> grant id. */
+  private readonly refreshIndex = new Map<string, string>();
+  private readonly rotatedIndex = new Map<string, string>();
+  /** user id -> ids of that user's grants. */
+  private readonly userGrants = new Map<string, Set<string>>();
+  /** grant id -> access tokens issued under it. */
+  private readonly grantTokens = new Map<string, Set<string>>();
 
   constructor(dataDir: string | undefined, log: (line: string) => void) {
     this.file = dataDir ? join(dataDir, 'sandbox.json') : undefined;
     this.data = emptyData();
-    if (!this.file) return;
-    try {
-      const loaded = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<SandboxData>;
-      this.data = { ...emptyData(), ...loaded };
-      log(`[sandbox] loaded ${Object.keys(this.data.users).length} users from ${this.file}`);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        log(`[sandbox] could not read ${this.file} (${(err as Error).message}); starting empty`);
+    if (this.file) {
+      try {
+        const loaded = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<SandboxData>;
+        this.data = { ...emptyData(), ...loaded };
+        log(`[sandbox] loaded ${Object.keys(this.data.users).length} users from ${this.file}`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          log(`[sandbox] could not read ${this.file} (${(err as Error).message}); starting empty`);
+        }
       }
     }
+    for (const grant of Object.values(this.data.grants)) this.indexGrant(grant);
+    for (const access of Object.values(this.data.accessTokens)) this.indexAccess(access);
   }
 
+  addGrant(grant: Grant) {
+    this.data.grants[grant.id] = grant;
+    this.indexGrant(grant);
+    this.changed();
+  }
+
+  addAccessToken(access: AccessToken) {
+    this.data.accessTokens[access.token] = access;
+    this.indexAccess(access);
+    this.changed();
+  }
+
+  accessToken(value: string): AccessToken | undefined {
+    return value && Object.hasOwn(this.data.accessTokens, value) ? this.data.accessTokens[value] : undefined;
+  }
+
+  grant(id: string): Grant | undefined {
+    return Object.hasOwn(this.data.grants, id) ? this.data.grants[id] : undefined;
+  }
+
+  /** The grant whose current refresh token this is. */
+  grantByRefresh(refreshToken: string): Grant | undefined {
+    const id = refreshToken ? this.refreshIndex.get(refreshToken) : undefined;
+    const grant = id === undefined ? undefined : this.grant(id);
+    return grant?.refreshToken === refreshToken ? grant : undefined;
+  }
+
+  /** The grant whose refresh token was this one until its last (Fitbit) rotation. */
+  grantByRotated(refreshToken: string): Grant | undefined {
+    const id = refreshToken ? this.rotatedIndex.get(refreshToken) : undefined;
+    const grant = id === undefined ? undefined : this.grant(id);
+    return grant?.rotated?.refreshToken === refreshToken ? grant : undefined;
+  }
+
+  /** Rotates a grant's refresh token, remembering the old one and the answer it got. */
+  rotateRefresh(grant: Grant, next: string, rotated?: Grant['rotated']) {
+    if (grant.refreshToken !== undefined) this.refreshIndex.delete(grant.refreshToken);
+    if (grant.rotated) this.rotatedIndex.delete(grant.rotated.refreshToken);
+    grant.refreshToken = next;
+    this.refreshIndex.set(next, grant.id);
+    if (rotated) {
+      grant.rotated = rotated;
+      this.rotatedIndex.set(rotated.refreshToken, grant.id);
+    }
+    this.changed();
+  }
+
+  grantsOf(userId: string): Grant[] {
+    const ids = this.userGrants.get(userId);
+    if (!ids) return [];
+    return [...ids].map((id) => this.grant(id)).filter((g): g is Grant => g !== undefined);
+  }
+
+  accessTokensOf(grantId: string): AccessToken[] {
+    const values = this.grantTokens.get(grantId);
+    if (!values) return [];
+    return [...values].map((v) => this.accessToken(v)).filter((a): a is AccessToken => a !== undefined);
+  }
+
+  private indexGrant(grant: Grant) {
+    if (grant.refreshToken !== undefined) this.refreshIndex.set(grant.refreshToken, grant.id);
+    if (grant.rotated) this.rotatedIndex.set(grant.rotated.refreshToken, grant.id);
+    const ids = this.userGrants.get(grant.userId) ?? new Set<string>();
+    this.userGrants.set(grant.userId, ids);
+    ids.add(grant.id);
+  }
+
+  private indexAccess(access: AccessToken) {
+    const values = this.grantTokens.get(access.grantId) ?? new Set<string>();
+    this.grantTokens.set(access.grantId, values);
+    values.add(access.token);
+  }
+
+  /** Something worth keeping changed: write soon. */
   changed() {
-    if (!this.file || this.timer) return;
-    this.timer = setTimeout(() => this.flush(), 250);
+    if (!this.file) return;
+    this.dirty = true;
+    if (this.timer) return;
+    // At least 250 ms apart, and never more than ~5% of the time spent writing.
+    const wait = Math.max(250, this.lastWriteAt + this.lastWriteMs * 20 - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
     this.timer.unref();
+  }
+
+  /** Only counters changed: kept in memory, written with the next change or at close. */
+  touched() {
+    if (this.file) this.dirty = true;
   }
 
   flush() {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.file) return;
+    if (!this.file || !this.dirty) return;
+    const started = Date.now();
     mkdirSync(join(this.file, '..'), { recursive: true });
     // Write then rename so a crash mid-write never leaves half a file.
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.data, null, 2));
     renameSync(tmp, this.file);
+    this.dirty = false;
+    this.lastWriteAt = Date.now();
+    this.lastWriteMs = this.lastWriteAt - started;
   }
 }

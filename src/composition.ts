@@ -84,6 +84,7 @@ export function buildDeps(config: Config): Deps {
       subscribeSms: (arn, phone) => topics.subscribeSms(arn, phone),
       unsubscribe: (arn) => topics.unsubscribe(arn),
       deleteTopic: (arn) => topics.deleteTopic(arn),
+      isOptedOut: (phone) => topics.isOptedOut(phone),
       // SNS (alerts) and End User Messaging (replies) each keep an opt-out list.
       optIn: async (phone) => {
         await Promise.all([topics.optIn(phone), sender.optIn(phone)]);

@@ -112,6 +112,8 @@ export interface Messenger {
   subscribeSms(topicArn: string, phone: string): Promise<string>;
   unsubscribe(subscriptionArn: string): Promise<void>;
   deleteTopic(topicArn: string): Promise<void>;
+  /** True when the number is on the account's SMS opt-out list (texts to it are dropped). */
+  isOptedOut(phone: string): Promise<boolean>;
   /** Takes the number off the account's SMS opt-out lists: only when the person asked (START). */
   optIn(phone: string): Promise<void>;
   /** Sends a text to everyone subscribed to the topic. */

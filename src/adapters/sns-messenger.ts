@@ -18,7 +18,8 @@ import type { EventPublisher, Messenger, NewSubscriberEvent } from '../ports';
 const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
 
 export class SnsTopics
-  implements Pick<Messenger, 'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'deleteTopic' | 'publish'>
+  implements
+    Pick<Messenger, 'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'deleteTopic' | 'publish' | 'isOptedOut'>
 {
   constructor(private readonly sns: SNSClient) {}
 
@@ -49,11 +50,16 @@ export class SnsTopics
     await this.sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
   }
 
-  async optIn(phone: string): Promise<void> {
+  async isOptedOut(phone: string): Promise<boolean> {
     const { isOptedOut } = await this.sns.send(
       new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: phone }),
     );
-    if (isOptedOut) await this.sns.send(new OptInPhoneNumberCommand({ phoneNumber: phone }));
+    return isOptedOut === true;
+  }
+
+  async optIn(phone: string): Promise<void> {
+    if (await this.isOptedOut(phone))
+      await this.sns.send(new OptInPhoneNumberCommand({ phoneNumber: phone }));
   }
 
   async publish(topicArn: string, text: string): Promise<void> {

@@ -20,7 +20,7 @@ import type { Subscriber } from '../domain/subscriber';
 import type { Device } from '../ports';
 import { withAccessToken } from './access-token';
 import { type Deps, retryOnConflict } from './deps';
-import { eraseSubscriber } from './erase-subscriber';
+import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
 
 export type CheckOutcome = 'checked' | 'texted' | 'deferred' | 'failed' | 'skipped';
 
@@ -141,6 +141,21 @@ async function send(
   if (!subscriber.topicArn) {
     logger.error('active subscriber without a topic', { subscriberId: subscriber.id });
     return 'failed';
+  }
+  if (await messenger.isOptedOut(subscriber.phone)) {
+    // Opted out at the carrier (STOP sent straight to AWS): SNS would drop every text. Stop trying.
+    logger.warn('number is on the opt-out list; subscriber stopped', { subscriberId: subscriber.id });
+    await retryOnConflict(async () => {
+      const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+      if (current?.state !== 'active') return;
+      await deps.store.saveSubscriber({
+        ...current,
+        state: 'stopped',
+        nextCheckAt: deps.clock.now() + STOPPED_RETENTION_MS,
+        updatedAt: deps.clock.now(),
+      });
+    });
+    return 'skipped';
   }
   const failed: string[] = [];
   for (const alert of evaluation.alerts) {

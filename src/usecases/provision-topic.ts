@@ -3,6 +3,7 @@
  * subscribed by SMS, then asks the phone to reply YES. SNS no longer asks SMS subscribers to confirm,
  * so the service asks, and sends no alert before that YES. Safe to run twice for one event.
  */
+import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
 import { texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
 import type { Subscriber } from '../domain/subscriber';
@@ -10,6 +11,7 @@ import type { NewSubscriberEvent } from '../ports';
 import { type Deps, retryOnConflict } from './deps';
 
 export type ProvisionResult =
+  | 'undeliverable'
   | 'confirmation_sent'
   | 'already_sent'
   | 'capped'
@@ -73,6 +75,15 @@ export async function provisionTopic(deps: Deps, event: NewSubscriberEvent): Pro
   try {
     await messenger.sendText(claimed.phone, texts.confirm());
   } catch (error) {
+    if (error instanceof RecipientOptedOutError || error instanceof RecipientUnreachableError) {
+      // No retry can deliver it: the number opted out at the carrier (until it texts START) or cannot
+      // receive texts. The sign-up simply expires unconfirmed.
+      logger.warn('confirmation text cannot be delivered', {
+        phone: maskPhone(claimed.phone),
+        error: error.name,
+      });
+      return 'undeliverable';
+    }
     // Give the claim back so the event's retry can send it.
     await retryOnConflict(async () => {
       const current = await store.getSubscriber(event.subscriberId, now);

@@ -268,9 +268,18 @@ export class FakeMessenger implements Messenger {
     this.deletedTopics.push(topicArn);
   }
 
+  /** Numbers on the fake account's opt-out list. */
+  readonly optedOut = new Set<string>();
+
+  async isOptedOut(phone: string): Promise<boolean> {
+    this.failures.check('isOptedOut');
+    return this.optedOut.has(phone);
+  }
+
   async optIn(phone: string): Promise<void> {
     this.failures.check('optIn');
     this.optedIn.push(phone);
+    this.optedOut.delete(phone);
   }
 
   async publish(topicArn: string, text: string): Promise<void> {

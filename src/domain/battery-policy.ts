@@ -55,8 +55,6 @@ export interface Evaluation {
 }
 
 const HOUR = 3600_000;
-/** How long a texted low device that the provider stopped listing is remembered. */
-const ABSENT_MEMORY_MS = 30 * 24 * HOUR;
 
 export function isLow(device: Device, threshold: number): boolean {
   if (device.batteryStatus === 'Low' || device.batteryStatus === 'Empty') return true;
@@ -67,9 +65,6 @@ export function isCharged(
   device: Device,
   settings: Pick<PolicySettings, 'threshold' | 'hysteresis'>,
 ): boolean {
-  // A device still reporting Low/Empty is not charged, whatever its level says: closing the episode
-  // would reopen it at once, and text again, at every check (say level 30 with status Low).
-  if (isLow(device, settings.threshold)) return false;
   if (device.batteryLevel !== undefined)
     return device.batteryLevel >= settings.threshold + settings.hysteresis;
   return device.batteryStatus === 'High' || device.batteryStatus === 'Medium';
@@ -107,9 +102,6 @@ export function evaluate(
   let held = 0;
 
   for (const device of devices) {
-    // One memory per id: a second listing under the same id would overwrite the first one's
-    // episode, and a low and a charged twin would then text at every check. The first one counts.
-    if (Object.hasOwn(next, device.id)) continue;
     const previous = memory[device.id];
     const sync = syncTime(device);
     const readings =
@@ -138,14 +130,6 @@ export function evaluate(
     if (episode) mem.episode = episode;
     next[device.id] = mem;
     candidates.push(nextLook(device, mem, now, settings));
-  }
-
-  // A device missing from one answer may be listed again at the next: forgetting its texted low
-  // episode would text it again. Its memory is kept, unchanged, while that episode is recent.
-  for (const [id, mem] of Object.entries(memory)) {
-    const lowSentAt = mem.episode?.lowSentAt;
-    if (!Object.hasOwn(next, id) && lowSentAt !== undefined && now - lowSentAt < ABSENT_MEMORY_MS)
-      next[id] = mem;
   }
 
   if (held > 0)

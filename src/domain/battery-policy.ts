@@ -65,6 +65,9 @@ export function isCharged(
   device: Device,
   settings: Pick<PolicySettings, 'threshold' | 'hysteresis'>,
 ): boolean {
+  // A device still reporting Low/Empty is not charged, whatever its level says: closing the episode
+  // would reopen it at once, and text again, at every check (say level 30 with status Low).
+  if (isLow(device, settings.threshold)) return false;
   if (device.batteryLevel !== undefined)
     return device.batteryLevel >= settings.threshold + settings.hysteresis;
   return device.batteryStatus === 'High' || device.batteryStatus === 'Medium';

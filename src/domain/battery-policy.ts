@@ -105,6 +105,9 @@ export function evaluate(
   let held = 0;
 
   for (const device of devices) {
+    // One memory per id: a second listing under the same id would overwrite the first one's
+    // episode, and a low and a charged twin would then text at every check. The first one counts.
+    if (Object.hasOwn(next, device.id)) continue;
     const previous = memory[device.id];
     const sync = syncTime(device);
     const readings =

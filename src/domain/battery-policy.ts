@@ -55,6 +55,8 @@ export interface Evaluation {
 }
 
 const HOUR = 3600_000;
+/** How long a texted low device that the provider stopped listing is remembered. */
+const ABSENT_MEMORY_MS = 30 * 24 * HOUR;
 
 export function isLow(device: Device, threshold: number): boolean {
   if (device.batteryStatus === 'Low' || device.batteryStatus === 'Empty') return true;
@@ -136,6 +138,14 @@ export function evaluate(
     if (episode) mem.episode = episode;
     next[device.id] = mem;
     candidates.push(nextLook(device, mem, now, settings));
+  }
+
+  // A device missing from one answer may be listed again at the next: forgetting its texted low
+  // episode would text it again. Its memory is kept, unchanged, while that episode is recent.
+  for (const [id, mem] of Object.entries(memory)) {
+    const lowSentAt = mem.episode?.lowSentAt;
+    if (!Object.hasOwn(next, id) && lowSentAt !== undefined && now - lowSentAt < ABSENT_MEMORY_MS)
+      next[id] = mem;
   }
 
   if (held > 0)

@@ -4,7 +4,13 @@
  * Never throws: a provider fault defers this subscriber, anything else is counted as failed, and
  * either way the rest of the round goes on.
  */
-import { DEFAULT_POLICY, type Evaluation, evaluate, type PolicySettings } from '../domain/battery-policy';
+import {
+  type Alert,
+  DEFAULT_POLICY,
+  type Evaluation,
+  evaluate,
+  type PolicySettings,
+} from '../domain/battery-policy';
 import {
   InvalidGrantError,
   MalformedResponseError,
@@ -157,27 +163,36 @@ async function send(
     });
     return 'skipped';
   }
-  const failed: string[] = [];
+  const failed: Alert[] = [];
   for (const alert of evaluation.alerts) {
     try {
       await messenger.publish(subscriber.topicArn, alert.text);
       logger.info('alert sent', { subscriberId: subscriber.id, kind: alert.kind });
     } catch (error) {
-      failed.push(alert.deviceId);
+      failed.push(alert);
       logger.warn('alert could not be sent', { subscriberId: subscriber.id, error: (error as Error).name });
     }
   }
   if (failed.length === 0) return 'texted';
+  const reminderFailed = failed.some((alert) => alert.kind === 'reminder');
   await retryOnConflict(async () => {
     const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
     if (!current) return;
     const devices = { ...current.devices };
-    for (const deviceId of failed) {
+    for (const { deviceId } of failed) {
       const memory = devices[deviceId];
       // Back to what was known before this check: the next look finds the text still due.
       if (memory) devices[deviceId] = { ...memory, episode: before.devices[deviceId]?.episode };
     }
-    await deps.store.saveSubscriber({ ...current, devices, nextCheckAt: deps.clock.now() + DEFER_BASE_MS });
+    await deps.store.saveSubscriber({
+      ...current,
+      devices,
+      // A reminder is due only while the ended snooze is remembered; a newer snooze wins.
+      snoozeUntil:
+        reminderFailed && current.snoozeUntil === undefined ? before.snoozeUntil : current.snoozeUntil,
+      // Stopped meanwhile (STOP): its erase date stands.
+      nextCheckAt: current.state === 'active' ? deps.clock.now() + DEFER_BASE_MS : current.nextCheckAt,
+    });
   });
   return 'failed';
 }

@@ -328,6 +328,8 @@ export class FakeProvider implements HealthProvider {
   readonly refreshed: string[] = [];
   readonly revoked: string[] = [];
   readonly listDevicesCalls: string[] = [];
+  /** Failures to inject into `revoke` (the attempt is still recorded in `revoked`). */
+  readonly failures = new FailureScript<'revoke'>();
 
   async startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
     this.started.push(redirectUri);
@@ -362,6 +364,7 @@ export class FakeProvider implements HealthProvider {
 
   async revoke(token: string): Promise<void> {
     this.revoked.push(token);
+    this.failures.check('revoke');
   }
 }
 

@@ -1,7 +1,15 @@
-import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  ConflictException,
+  DeleteOptedOutNumberCommand,
+  PinpointSMSVoiceV2Client,
+  ResourceNotFoundException,
+  SendTextMessageCommand,
+  ValidationException,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { SmsSender } from '../../../src/adapters/sms-sender';
+import { RecipientOptedOutError, RecipientUnreachableError } from '../../../src/domain/errors';
 import { PHONE, SERVICE_NUMBER } from '../../support/fakes';
 
 const sms = mockClient(PinpointSMSVoiceV2Client);
@@ -39,5 +47,65 @@ describe('SmsSender', () => {
     sms.on(SendTextMessageCommand).rejects(new Error('ThrottlingException'));
 
     await expect(sender().sendText(PHONE, 'x')).rejects.toThrow('ThrottlingException');
+  });
+
+  it('maps a send refused because the destination opted out to RecipientOptedOutError', async () => {
+    sms.on(SendTextMessageCommand).rejects(
+      new ConflictException({
+        message: 'opted out',
+        $metadata: {},
+        Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+      }),
+    );
+
+    const sent = sender().sendText(PHONE, 'x');
+
+    await expect(sent).rejects.toBeInstanceOf(RecipientOptedOutError);
+    await expect(sent).rejects.toMatchObject({ name: 'RecipientOptedOutError' });
+  });
+
+  it('maps a destination the service cannot text to RecipientUnreachableError', async () => {
+    sms
+      .on(SendTextMessageCommand)
+      .rejects(
+        new ValidationException({ message: 'blocked', $metadata: {}, Reason: 'DESTINATION_COUNTRY_BLOCKED' }),
+      );
+
+    await expect(sender().sendText(PHONE, 'x')).rejects.toBeInstanceOf(RecipientUnreachableError);
+  });
+
+  it('passes other conflicts through unchanged', async () => {
+    const conflict = new ConflictException({ message: 'other', $metadata: {}, Reason: 'RESOURCE_NOT_EMPTY' });
+    sms.on(SendTextMessageCommand).rejects(conflict);
+
+    await expect(sender().sendText(PHONE, 'x')).rejects.toBe(conflict);
+  });
+});
+
+describe('SmsSender.optIn', () => {
+  it('removes the number from the Default opt-out list', async () => {
+    sms.on(DeleteOptedOutNumberCommand).resolves({});
+
+    await sender().optIn(PHONE);
+
+    expect(sms).toHaveReceivedCommandTimes(DeleteOptedOutNumberCommand, 1);
+    expect(sms).toHaveReceivedCommandWith(DeleteOptedOutNumberCommand, {
+      OptOutListName: 'Default',
+      OptedOutNumber: PHONE,
+    });
+  });
+
+  it('treats a number that is not on the list as done', async () => {
+    sms
+      .on(DeleteOptedOutNumberCommand)
+      .rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
+
+    await expect(sender().optIn(PHONE)).resolves.toBeUndefined();
+  });
+
+  it('passes other failures through', async () => {
+    sms.on(DeleteOptedOutNumberCommand).rejects(new Error('AccessDeniedException'));
+
+    await expect(sender().optIn(PHONE)).rejects.toThrow('AccessDeniedException');
   });
 });

@@ -1,5 +1,8 @@
 import {
+  CheckIfPhoneNumberIsOptedOutCommand,
   CreateTopicCommand,
+  DeleteTopicCommand,
+  OptInPhoneNumberCommand,
   PublishCommand,
   SNSClient,
   SubscribeCommand,
@@ -81,6 +84,48 @@ describe('SnsTopics', () => {
     sns.on(PublishCommand).rejects(new Error('AuthorizationError'));
 
     await expect(new SnsTopics(client()).publish(TOPIC, 'x')).rejects.toThrow('AuthorizationError');
+  });
+});
+
+describe('SnsTopics opt-out list and topic deletion', () => {
+  it('deletes a topic by ARN', async () => {
+    sns.on(DeleteTopicCommand).resolves({});
+
+    await new SnsTopics(client()).deleteTopic(TOPIC);
+
+    expect(sns).toHaveReceivedCommandTimes(DeleteTopicCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(DeleteTopicCommand, { TopicArn: TOPIC });
+  });
+
+  it.each([
+    [{ isOptedOut: true }, true],
+    [{ isOptedOut: false }, false],
+    [{}, false],
+  ])('reads the opt-out list: %j -> %s', async (answer, expected) => {
+    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves(answer);
+
+    const optedOut = await new SnsTopics(client()).isOptedOut(PHONE);
+
+    expect(optedOut).toBe(expected);
+    expect(sns).toHaveReceivedCommandWith(CheckIfPhoneNumberIsOptedOutCommand, { phoneNumber: PHONE });
+  });
+
+  it('opts a number in when it is on the opt-out list', async () => {
+    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: true });
+    sns.on(OptInPhoneNumberCommand).resolves({});
+
+    await new SnsTopics(client()).optIn(PHONE);
+
+    expect(sns).toHaveReceivedCommandTimes(OptInPhoneNumberCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(OptInPhoneNumberCommand, { phoneNumber: PHONE });
+  });
+
+  it('does not opt in a number that is not opted out (SNS allows one opt-in per 30 days)', async () => {
+    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
+
+    await new SnsTopics(client()).optIn(PHONE);
+
+    expect(sns).toHaveReceivedCommandTimes(OptInPhoneNumberCommand, 0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { RecipientOptedOutError } from '../../../src/domain/errors';
 import { texts } from '../../../src/domain/messages';
 import { provisionTopic, topicNameFor } from '../../../src/usecases/provision-topic';
 import { aSubscriber, makeDeps, OTHER_PHONE, PHONE, T0, type TestDeps } from '../../support/fakes';
@@ -112,6 +113,21 @@ describe('provisionTopic', () => {
     expect(retry).toBe('confirmation_sent');
     expect(deps.messenger.texts).toEqual([{ to: PHONE, text: texts.confirm() }]);
     expect(deps.messenger.subscriptions.size).toBe(1);
+  });
+
+  it('returns undeliverable, without throwing, for a number on the opt-out list, and keeps its claim', async () => {
+    const deps = makeDeps();
+    seedPending(deps);
+    deps.messenger.failures.fail('sendText', new RecipientOptedOutError('opted out'));
+
+    const result = await provisionTopic(deps, event());
+    const redelivered = await provisionTopic(deps, event());
+
+    expect(result).toBe('undeliverable');
+    expect(redelivered).toBe('already_sent');
+    expect(deps.store.subscribers.get('google#USER1')?.confirmationSentFor).toBe(SIGNUP);
+    expect(deps.messenger.texts).toHaveLength(0);
+    expect(deps.logger.entries.some((e) => e.level === 'warn')).toBe(true);
   });
 
   it('rethrows when the topic cannot be created, before any text', async () => {

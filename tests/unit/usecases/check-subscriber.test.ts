@@ -1,0 +1,472 @@
+import {
+  InvalidGrantError,
+  MalformedResponseError,
+  ProviderRetiredError,
+  ProviderUnavailableError,
+  RateLimitedError,
+} from '../../../src/domain/errors';
+import { texts } from '../../../src/domain/messages';
+import type { DeviceMemory, Subscriber } from '../../../src/domain/subscriber';
+import { checkSubscriber } from '../../../src/usecases/check-subscriber';
+import { STOPPED_RETENTION_MS } from '../../../src/usecases/erase-subscriber';
+import { aDevice, aSubscriber, makeDeps, PHONE, T0, type TestDeps, tokens } from '../../support/fakes';
+
+const ID = 'google#USER1';
+const TOPIC = 'arn:aws:sns:us-east-1:000000000000:fbs-test-google-USER1';
+const SUBSCRIPTION = `${TOPIC}:sub-1`;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** An active, due subscriber with a topic and tokens that stay valid for the whole test. */
+function seedActive(deps: TestDeps, overrides: Partial<Subscriber> = {}): Subscriber {
+  const subscriber = deps.store.seedSubscriber(
+    aSubscriber({
+      topicArn: TOPIC,
+      subscriptionArn: SUBSCRIPTION,
+      tokens: tokens({ expiresAt: T0 + 60 * 24 * HOUR }),
+      nextCheckAt: T0,
+      ...overrides,
+    }),
+  );
+  deps.store.phones.set(PHONE, { phone: PHONE, ownerId: subscriber.id });
+  return subscriber;
+}
+
+const lowDevice = () =>
+  aDevice({
+    batteryLevel: 12,
+    batteryStatus: 'Low',
+    lastSyncTime: new Date(T0 - 10 * MINUTE).toISOString(),
+  });
+
+const stored = (deps: TestDeps) => deps.store.subscribers.get(ID);
+
+/** The delay the check chose before the next look, from the clock's now. */
+const delay = (deps: TestDeps) => (stored(deps)?.nextCheckAt ?? Number.NaN) - deps.clock.now();
+
+describe('checkSubscriber', () => {
+  describe('who is checked', () => {
+    it.each(['pending_confirmation', 'needs_reauth'] as const)(
+      'skips a %s subscriber without asking the provider',
+      async (state) => {
+        const deps = makeDeps();
+        seedActive(deps, { state });
+
+        const outcome = await checkSubscriber(deps, ID);
+
+        expect(outcome).toBe('skipped');
+        expect(deps.provider.listDevicesCalls).toHaveLength(0);
+        expect(deps.store.saves).toHaveLength(0);
+      },
+    );
+
+    it('skips an unknown subscriber', async () => {
+      const deps = makeDeps();
+
+      expect(await checkSubscriber(deps, ID)).toBe('skipped');
+    });
+
+    it('skips an active subscriber that is not due yet', async () => {
+      const deps = makeDeps();
+      seedActive(deps, { nextCheckAt: T0 + MINUTE });
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('skipped');
+      expect(deps.provider.listDevicesCalls).toHaveLength(0);
+    });
+
+    it('checks a subscriber that is not due yet when forced', async () => {
+      const deps = makeDeps();
+      seedActive(deps, { nextCheckAt: T0 + HOUR });
+      deps.provider.devicesFor = [aDevice()];
+
+      const outcome = await checkSubscriber(deps, ID, { force: true });
+
+      expect(outcome).toBe('checked');
+      expect(deps.provider.listDevicesCalls).toHaveLength(1);
+    });
+  });
+
+  describe('a good check', () => {
+    it('reads the devices and saves their memory and the next check time', async () => {
+      const deps = makeDeps();
+      seedActive(deps, { failures: 3 });
+      const sync = new Date(T0 - 5 * MINUTE).toISOString();
+      deps.provider.devicesFor = [aDevice({ batteryLevel: 80, lastSyncTime: sync })];
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('checked');
+      expect(deps.provider.listDevicesCalls).toEqual(['test-access-1']);
+      const after = stored(deps);
+      expect(after?.devices['dev-1']).toMatchObject({
+        name: 'Charge 6',
+        level: 80,
+        status: 'High',
+        lastSyncTime: sync,
+      });
+      expect(after?.nextCheckAt).toBeGreaterThan(T0);
+      expect(after?.failures).toBe(0);
+      expect(after?.updatedAt).toBe(T0);
+      expect(after?.version).toBe(2);
+      expect(deps.messenger.published).toHaveLength(0);
+    });
+
+    it('texts once per low episode through the topic, and not on the next check', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [lowDevice()];
+
+      const first = await checkSubscriber(deps, ID);
+      deps.clock.current = stored(deps)?.nextCheckAt ?? Number.NaN;
+      const second = await checkSubscriber(deps, ID);
+
+      expect([first, second]).toEqual(['texted', 'checked']);
+      expect(deps.messenger.published).toHaveLength(1);
+      expect(deps.messenger.published[0]?.topicArn).toBe(TOPIC);
+      expect(deps.messenger.published[0]?.text).toContain('Charge 6 battery low: 12%');
+      expect(deps.messenger.texts).toHaveLength(0);
+      expect(stored(deps)?.devices['dev-1']?.episode?.lowSentAt).toBe(T0);
+    });
+
+    it('clears snoozeUntil once the snooze has ended and the reminder is sent', async () => {
+      const deps = makeDeps();
+      const episode = { startedAt: T0 - 5 * HOUR, lowSentAt: T0 - 5 * HOUR };
+      const memory: DeviceMemory = { name: 'Charge 6', type: 'TRACKER', level: 14, status: 'Low', episode };
+      seedActive(deps, { snoozeUntil: T0 - MINUTE, devices: { 'dev-1': memory } });
+      deps.provider.devicesFor = [lowDevice()];
+
+      const outcome = await checkSubscriber(deps, ID);
+      deps.clock.current = stored(deps)?.nextCheckAt ?? Number.NaN;
+      const next = await checkSubscriber(deps, ID);
+
+      expect([outcome, next]).toEqual(['texted', 'checked']);
+      expect(deps.messenger.published).toHaveLength(1);
+      expect(deps.messenger.published[0]?.text).toContain('battery low');
+      expect(stored(deps)?.snoozeUntil).toBeUndefined();
+    });
+  });
+
+  describe('provider faults', () => {
+    it('marks a lost grant needs_reauth, stops checking and says so exactly once', async () => {
+      const deps = makeDeps();
+      seedActive(deps, { tokens: tokens({ expiresAt: T0 - MINUTE }) });
+      deps.provider.refreshResults = [new InvalidGrantError('invalid_grant')];
+
+      const first = await checkSubscriber(deps, ID);
+      const second = await checkSubscriber(deps, ID, { force: true });
+
+      expect(first).toBe('deferred');
+      expect(second).toBe('skipped');
+      const after = stored(deps);
+      expect(after?.state).toBe('needs_reauth');
+      expect(after?.nextCheckAt).toBeUndefined();
+      expect(deps.messenger.published).toEqual([
+        { topicArn: TOPIC, text: texts.needsReauth(deps.settings.signupUrl) },
+      ]);
+    });
+
+    it('treats a lost grant reported by the device read the same way', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = new InvalidGrantError('invalid_grant');
+
+      expect(await checkSubscriber(deps, ID)).toBe('deferred');
+      expect(stored(deps)?.state).toBe('needs_reauth');
+      expect(deps.messenger.published).toHaveLength(1);
+    });
+
+    it('defers a rate-limited subscriber for at least Retry-After and counts the failure', async () => {
+      const deps = makeDeps();
+      seedActive(deps, { failures: 1 });
+      deps.provider.devicesFor = new RateLimitedError('HTTP 429', 7200);
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('deferred');
+      expect(deps.provider.listDevicesCalls).toHaveLength(1);
+      expect(stored(deps)?.nextCheckAt).toBeGreaterThanOrEqual(T0 + 7200 * 1000);
+      expect(stored(deps)?.failures).toBe(2);
+      expect(stored(deps)?.state).toBe('active');
+    });
+
+    it('retries an unavailable provider a bounded number of times, then defers', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = new ProviderUnavailableError('HTTP 503');
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('deferred');
+      expect(deps.provider.listDevicesCalls).toHaveLength(3);
+      expect(deps.slept).toHaveLength(2);
+      expect(stored(deps)?.failures).toBe(1);
+      expect(delay(deps)).toBeGreaterThanOrEqual(12 * MINUTE);
+      expect(delay(deps)).toBeLessThanOrEqual(18 * MINUTE);
+    });
+
+    it('backs off longer after every consecutive failure', async () => {
+      const delays: number[] = [];
+      for (const failures of [0, 1, 2, 3]) {
+        const deps = makeDeps();
+        seedActive(deps, { failures });
+        deps.provider.devicesFor = new ProviderUnavailableError('HTTP 503');
+        await checkSubscriber(deps, ID);
+        delays.push(delay(deps));
+      }
+
+      for (let i = 1; i < delays.length; i++) {
+        expect(delays[i]).toBeGreaterThan(delays[i - 1] as number);
+      }
+    });
+
+    it('succeeds when the provider answers within the retries', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      const answers: Array<ProviderUnavailableError | undefined> = [new ProviderUnavailableError('503')];
+      const listDevices = deps.provider.listDevices.bind(deps.provider);
+      deps.provider.listDevices = async (token) => {
+        const error = answers.shift();
+        if (error) throw error;
+        return listDevices(token);
+      };
+      deps.provider.devicesFor = [aDevice()];
+
+      expect(await checkSubscriber(deps, ID)).toBe('checked');
+      expect(deps.slept).toHaveLength(1);
+    });
+
+    it('defers, without throwing, when the answer cannot be read', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = new MalformedResponseError('devices: not JSON');
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('deferred');
+      expect(deps.provider.listDevicesCalls).toHaveLength(1);
+      expect(stored(deps)?.failures).toBe(1);
+      expect(delay(deps)).toBeGreaterThan(0);
+    });
+
+    it('defers a retired provider for the longest backoff, without throwing', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = new ProviderRetiredError('HTTP 410');
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('deferred');
+      expect(deps.provider.listDevicesCalls).toHaveLength(1);
+      expect(delay(deps)).toBe(6 * HOUR);
+      expect(deps.logger.entries.some((e) => e.level === 'error')).toBe(true);
+    });
+
+    it('counts an unexpected provider error as failed, without throwing', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = new TypeError('undefined is not a function');
+
+      await expect(checkSubscriber(deps, ID)).resolves.toBe('failed');
+    });
+  });
+
+  describe('store faults and races', () => {
+    it('returns failed, without throwing, when the store cannot be read', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.store.failures.fail('getSubscriber', new Error('DynamoDB throttled'));
+
+      await expect(checkSubscriber(deps, ID)).resolves.toBe('failed');
+      expect(deps.logger.entries.some((e) => e.level === 'error')).toBe(true);
+    });
+
+    it('returns failed and texts nothing when the decision cannot be saved', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [lowDevice()];
+      deps.store.failures.fail('saveSubscriber', new Error('DynamoDB throttled'));
+
+      await expect(checkSubscriber(deps, ID)).resolves.toBe('failed');
+      expect(deps.messenger.published).toHaveLength(0);
+    });
+
+    it('re-evaluates on the latest record after a lost race and does not resend what the winner sent', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [lowDevice()];
+      deps.store.beforeNextSave = (store) => {
+        // Another checker read the same devices, texted the low battery and saved first.
+        const current = store.subscribers.get(ID) as Subscriber;
+        store.seedSubscriber({
+          ...current,
+          version: current.version + 1,
+          devices: {
+            'dev-1': {
+              name: 'Charge 6',
+              type: 'TRACKER',
+              level: 12,
+              status: 'Low',
+              episode: { startedAt: T0, lowSentAt: T0 },
+            },
+          },
+        });
+      };
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('checked');
+      expect(deps.messenger.published).toHaveLength(0);
+      expect(stored(deps)?.version).toBe(3);
+      expect(stored(deps)?.devices['dev-1']?.episode?.lowSentAt).toBe(T0);
+    });
+
+    it('keeps what the winner of a race changed and still texts what is due', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [lowDevice()];
+      deps.store.beforeNextSave = (store) => {
+        const current = store.subscribers.get(ID) as Subscriber;
+        store.seedSubscriber({ ...current, version: current.version + 1, threshold: 15 });
+      };
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('texted');
+      expect(deps.messenger.published).toHaveLength(1);
+      expect(stored(deps)?.threshold).toBe(15);
+    });
+
+    it('sends nothing when the winner of a race stopped the subscriber', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [lowDevice()];
+      deps.store.beforeNextSave = (store) => {
+        const current = store.subscribers.get(ID) as Subscriber;
+        store.seedSubscriber({ ...current, version: current.version + 1, state: 'stopped' });
+      };
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('skipped');
+      expect(deps.messenger.published).toHaveLength(0);
+      expect(stored(deps)?.state).toBe('stopped');
+    });
+  });
+
+  describe('sending', () => {
+    it('takes the episode mark back when the text fails, so the next check sends it once', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [lowDevice()];
+      deps.messenger.failures.fail('publish', new Error('SNS throttled'));
+
+      const failed = await checkSubscriber(deps, ID);
+      const afterFailure = stored(deps);
+      deps.clock.current = afterFailure?.nextCheckAt ?? Number.NaN;
+      const retried = await checkSubscriber(deps, ID);
+      deps.clock.current = stored(deps)?.nextCheckAt ?? Number.NaN;
+      const third = await checkSubscriber(deps, ID);
+
+      expect(failed).toBe('failed');
+      expect(afterFailure?.devices['dev-1']?.episode?.lowSentAt).toBeUndefined();
+      expect(afterFailure?.nextCheckAt).toBe(T0 + 15 * MINUTE);
+      expect([retried, third]).toEqual(['texted', 'checked']);
+      expect(deps.messenger.published).toHaveLength(1);
+    });
+
+    it('sends a failed snooze reminder at the next check', async () => {
+      const deps = makeDeps();
+      const episode = { startedAt: T0 - 5 * HOUR, lowSentAt: T0 - 5 * HOUR };
+      const memory: DeviceMemory = { name: 'Charge 6', type: 'TRACKER', level: 14, status: 'Low', episode };
+      seedActive(deps, { snoozeUntil: T0 - MINUTE, devices: { 'dev-1': memory } });
+      deps.provider.devicesFor = [lowDevice()];
+      deps.messenger.failures.fail('publish', new Error('SNS throttled'));
+
+      const failed = await checkSubscriber(deps, ID);
+      deps.clock.current = stored(deps)?.nextCheckAt ?? Number.NaN;
+      const retried = await checkSubscriber(deps, ID);
+
+      expect([failed, retried]).toEqual(['failed', 'texted']);
+      expect(deps.messenger.published).toHaveLength(1);
+      expect(stored(deps)?.snoozeUntil).toBeUndefined();
+    });
+
+    it('does not bring back a subscriber who stopped while the text was failing', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [lowDevice()];
+      deps.messenger.publish = async () => {
+        // STOP arrives (and is saved) while SNS is failing this alert.
+        const current = deps.store.subscribers.get(ID) as Subscriber;
+        deps.store.seedSubscriber({
+          ...current,
+          version: current.version + 1,
+          state: 'stopped',
+          nextCheckAt: T0 + STOPPED_RETENTION_MS,
+        });
+        throw new Error('SNS throttled');
+      };
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('failed');
+      expect(stored(deps)?.state).toBe('stopped');
+      expect(stored(deps)?.nextCheckAt).toBe(T0 + STOPPED_RETENTION_MS);
+    });
+
+    it('stops a subscriber whose number is on the opt-out list instead of texting', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [lowDevice()];
+      deps.messenger.optedOut.add(PHONE);
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('skipped');
+      expect(deps.messenger.published).toHaveLength(0);
+      expect(stored(deps)?.state).toBe('stopped');
+      expect(stored(deps)?.nextCheckAt).toBe(T0 + 30 * 24 * HOUR);
+    });
+
+    it('does not look at the opt-out list when there is nothing to send', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.provider.devicesFor = [aDevice()];
+      deps.messenger.optedOut.add(PHONE);
+
+      expect(await checkSubscriber(deps, ID)).toBe('checked');
+      expect(stored(deps)?.state).toBe('active');
+    });
+  });
+
+  describe('30 days after STOP', () => {
+    it('erases a stopped subscriber whose erase date has passed', async () => {
+      const deps = makeDeps();
+      seedActive(deps, { state: 'stopped', nextCheckAt: T0 - MINUTE });
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('skipped');
+      expect(deps.provider.revoked).toEqual(['test-refresh-1']);
+      expect(deps.messenger.unsubscribed).toEqual([SUBSCRIPTION]);
+      expect(deps.messenger.deletedTopics).toEqual([TOPIC]);
+      expect(deps.store.subscribers.has(ID)).toBe(false);
+      expect(deps.store.phones.get(PHONE)?.ownerId).toBeUndefined();
+      expect(deps.messenger.published).toHaveLength(0);
+    });
+
+    it('keeps a stopped subscriber before the erase date, even when forced', async () => {
+      const deps = makeDeps();
+      seedActive(deps, { state: 'stopped', nextCheckAt: T0 + HOUR });
+
+      const outcome = await checkSubscriber(deps, ID, { force: true });
+
+      expect(outcome).toBe('skipped');
+      expect(deps.provider.revoked).toHaveLength(0);
+      expect(deps.messenger.deletedTopics).toHaveLength(0);
+      expect(stored(deps)?.state).toBe('stopped');
+    });
+  });
+});

@@ -21,6 +21,8 @@ export interface PolicySettings {
   /** Points above the threshold a device must reach to count as charged. */
   hysteresis: number;
   staleAfterMs: number;
+  /** Scales sync when stepped on, often weekly: silence means less for them. */
+  scaleStaleAfterMs: number;
   quietHours: QuietHours;
   timeZone: string;
   snoozeUntil?: number;
@@ -31,6 +33,7 @@ export interface PolicySettings {
 export const DEFAULT_POLICY = {
   hysteresis: 10,
   staleAfterMs: 24 * 3600_000,
+  scaleStaleAfterMs: 8 * 24 * 3600_000,
   minIntervalMs: 15 * 60_000,
   maxIntervalMs: 12 * 3600_000,
 };
@@ -55,6 +58,23 @@ export interface Evaluation {
 }
 
 const HOUR = 3600_000;
+
+/**
+ * Fitbit reports status Low from about this level (UNCONFIRMED; the sandbox does the same), and a
+ * Low status counts as low whatever the threshold: the schedule aims at whichever comes first.
+ */
+export const STATUS_LOW_LEVEL = 25;
+
+function staleAfter(device: Device, settings: PolicySettings): number {
+  return device.type === 'SCALE' ? settings.scaleStaleAfterMs : settings.staleAfterMs;
+}
+
+/** The level at which this device will first read as low. */
+function lowAt(device: Device, settings: PolicySettings): number {
+  return device.batteryStatus !== undefined
+    ? Math.max(settings.threshold, STATUS_LOW_LEVEL)
+    : settings.threshold;
+}
 /** How long a texted low device that the provider stopped listing is remembered. */
 const ABSENT_MEMORY_MS = 30 * 24 * HOUR;
 
@@ -177,7 +197,7 @@ function dueAlert(
   if (low && episode.lowSentAt === undefined) {
     return { kind: 'low', text: texts.low(reading, hoursLeft(device, mem, now)) };
   }
-  if (sync !== undefined && now - sync >= settings.staleAfterMs && episode.staleSentAt === undefined) {
+  if (sync !== undefined && now - sync >= staleAfter(device, settings) && episode.staleSentAt === undefined) {
     return { kind: 'stale', text: texts.stale(reading, (now - sync) / HOUR) };
   }
   if (
@@ -208,18 +228,22 @@ function markSent(episode: Episode, kind: AlertKind, now: number): void {
 function nextLook(device: Device, mem: DeviceMemory, now: number, settings: PolicySettings): number {
   const sync = syncTime(device);
   if (mem.episode) {
-    // Already low: watch for Empty, for charging, and for the sync going stale.
+    // Already low: watch for Empty, for charging, and for the sync going stale. An overdue stale
+    // text (held by a snooze or quiet hours) is not a reason to look every few minutes.
     const staleAt =
-      sync !== undefined && mem.episode.staleSentAt === undefined ? sync + settings.staleAfterMs : Infinity;
-    return Math.min(now + 2 * HOUR, Math.max(staleAt, now));
+      sync !== undefined && mem.episode.staleSentAt === undefined
+        ? sync + staleAfter(device, settings)
+        : Infinity;
+    return Math.min(now + 2 * HOUR, staleAt > now ? staleAt : Number.POSITIVE_INFINITY);
   }
   if (device.batteryLevel === undefined) {
     return now + (device.batteryStatus === 'High' ? 6 : device.batteryStatus === 'Medium' ? 2 : 3) * HOUR;
   }
-  const margin = device.batteryLevel - settings.threshold;
+  const target = lowAt(device, settings);
+  const margin = device.batteryLevel - target;
   const estimate = estimateDrain(mem.readings);
   if (estimate && sync !== undefined) {
-    const crossing = sync + hoursUntil(device.batteryLevel, settings.threshold, estimate) * HOUR;
+    const crossing = sync + hoursUntil(device.batteryLevel, target, estimate) * HOUR;
     // Aim a little before the predicted crossing; once past it, look every 20 minutes.
     const aim = sync + (crossing - sync) * 0.8;
     return aim > now ? aim : now + 20 * 60_000;

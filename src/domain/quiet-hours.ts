@@ -46,14 +46,20 @@ export function isQuiet(at: number, timeZone: string, quiet: QuietHours): boolea
   return start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
 }
 
-const STEP_MS = 5 * 60_000;
+const MINUTE = 60_000;
+const STEP_MS = 5 * MINUTE;
+const COARSE_MS = 30 * MINUTE;
 
-/** The first instant at or after `at` outside quiet hours (to 5 minutes), at most 24 h ahead. */
+/** The first 5-minute boundary at or after `at` outside quiet hours, at most about 24 h ahead. */
 export function quietEnd(at: number, timeZone: string, quiet: QuietHours): number {
-  let t = at;
-  for (let i = 0; i <= (25 * 60) / 5 && isQuiet(t, timeZone, quiet); i++) {
-    // Step to the next 5-minute boundary so the result lands on the hour quiet hours end.
-    t = Math.floor(t / STEP_MS) * STEP_MS + STEP_MS;
-  }
+  if (!isQuiet(at, timeZone, quiet)) return at;
+  const first = Math.floor(at / STEP_MS) * STEP_MS + STEP_MS;
+  // Coarse steps over the window, then fine ones over the last half hour: the same answer as
+  // stepping 5 minutes at a time (quiet hours are one unbroken stretch, DST or not), in far fewer
+  // time-zone conversions.
+  let t = first;
+  for (let i = 0; i < 50 && isQuiet(t, timeZone, quiet); i++) t += COARSE_MS;
+  t = Math.max(first, t - COARSE_MS);
+  for (let i = 0; i <= COARSE_MS / STEP_MS && isQuiet(t, timeZone, quiet); i++) t += STEP_MS;
   return t;
 }

@@ -11,11 +11,23 @@ const MINUTE = 60_000;
 /** "SNOOZE TOMORROW" means until this local time on the next day. */
 const TOMORROW_MINUTE_OF_DAY = 8 * 60;
 
-/** The next instant after `now` at which the local clock reads `minuteOfDay` (DST-safe). */
+/**
+ * The next instant after `now` at which the local clock reads `minuteOfDay` (DST-safe). A time the
+ * clock skips that day (00:00 where DST starts at midnight) gives the first minute after the jump,
+ * not the same time a day later.
+ */
 export function nextLocalTime(now: number, timeZone: string, minuteOfDay: number): number {
-  let t = Math.floor(now / MINUTE) * MINUTE + MINUTE;
-  for (let i = 0; i < 26 * 60; i++, t += MINUTE) if (localMinutes(t, timeZone) === minuteOfDay) return t;
-  // A local time skipped by a DST jump: the first minute after it.
+  let t = Math.floor(now / MINUTE) * MINUTE;
+  let previous = localMinutes(t, timeZone);
+  for (let i = 0; i < 26 * 60; i++) {
+    t += MINUTE;
+    const current = localMinutes(t, timeZone);
+    const advanced = (current - previous + 1440) % 1440;
+    // A forward step (one minute, or a DST jump) that reached or passed over the target.
+    const toTarget = (minuteOfDay - previous + 1440) % 1440;
+    if (advanced < 720 && toTarget > 0 && toTarget <= advanced) return t;
+    previous = current;
+  }
   return Math.floor(now / MINUTE) * MINUTE + DEFAULT_SNOOZE_MS;
 }
 

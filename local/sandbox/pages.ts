@@ -144,7 +144,7 @@ export function registerPages(router: Router, ctx: Ctx) {
 /** One text as a bubble; the hidden prefix tells a screen reader who sent it. */
 function bubble(m: { direction: 'in' | 'out'; body: string; at: string }) {
   const inbound = m.direction === 'in';
-  return html`<li class="bubble ${inbound ? 'in' : 'out'}"><span class="visually-hidden">${inbound ? 'Phone: ' : 'Service: '}</span>${m.body}<time datetime="${m.at}">${m.at.replace('T', ' ').slice(0, 19)}</time></li>`;
+  return html`<li class="bubble ${inbound ? 'in' : 'out'}"><span class="visually-hidden">${inbound ? 'Phone: ' : 'Service: '}</span>${m.body}<time datetime="${m.at}">${m.at.slice(11, 16)} UTC</time></li>`;
 }
 
 function phonePage(ctx: Ctx): string {

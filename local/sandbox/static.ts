@@ -44,8 +44,8 @@ code{font-size:.85rem;word-break:break-all}
 .reply{display:flex;gap:.5rem;align-items:center}
 .reply input[type=text]{flex:1;min-width:0}
 .reply select{width:auto}
-.conversation>.actions{margin-top:0}
-.badge{display:inline-block;font-size:.75rem;padding:.1rem .5rem;border-radius:1rem;background:#fee2e2;color:#991b1b;vertical-align:middle}
+.conversation>.actions{margin-top:.5rem}
+.badge{display:inline-block;margin-left:.4rem;font-size:.75rem;padding:.1rem .5rem;border-radius:1rem;background:#fee2e2;color:#991b1b;vertical-align:middle}
 .device{border-top:1px solid #e5e7eb;padding-top:.6rem;margin-top:.8rem}
 .level{float:right;font-variant-numeric:tabular-nums;font-weight:700}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
@@ -88,9 +88,17 @@ export const PHONE_JS = `
     var li = el('li', { class: 'bubble ' + (inbound ? 'in' : 'out') });
     li.appendChild(el('span', { class: 'visually-hidden' }, inbound ? 'Phone: ' : 'Service: '));
     li.appendChild(document.createTextNode(m.body));
-    var time = el('time', { datetime: m.at }, new Date(m.at).toLocaleString());
-    li.appendChild(time);
+    li.appendChild(localTime(el('time', { datetime: m.at })));
     return li;
+  }
+  /** Times in the page's own time zone, as a phone shows them (the server only knows UTC). */
+  function localTime(time) {
+    var at = new Date(time.getAttribute('datetime'));
+    if (!isNaN(at.getTime())) {
+      time.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      time.title = at.toLocaleString();
+    }
+    return time;
   }
   function render(list, messages) {
     var have = list.children.length;
@@ -125,8 +133,20 @@ export const PHONE_JS = `
     form.appendChild(el('button', { type: 'submit' }, 'Send'));
     section.appendChild(form);
     enhance(form);
+    var clear = el('form', { method: 'post', action: '/sandbox/phone/clear', class: 'actions' });
+    clear.appendChild(el('input', { type: 'hidden', name: 'phone', value: phone }));
+    clear.appendChild(el('button', { type: 'submit', class: 'secondary small' }, 'Clear conversation'));
+    section.appendChild(clear);
     document.getElementById('threads').appendChild(section);
     return list;
+  }
+  function markOptOut(phone, optedOut) {
+    var list = threadOf(phone);
+    var title = list && list.parentNode.querySelector('h2');
+    if (!title) return;
+    var badge = title.querySelector('.badge');
+    if (optedOut && !badge) title.appendChild(el('span', { class: 'badge' }, 'opted out'));
+    if (!optedOut && badge) badge.remove();
   }
   function enhance(form) {
     form.addEventListener('submit', function (event) {
@@ -155,11 +175,13 @@ export const PHONE_JS = `
   function poll() {
     fetch('/sandbox/phones').then(function (r) { return r.json(); }).then(function (phones) {
       return Promise.all(phones.map(function (p) {
+        markOptOut(p.phone, p.optedOut);
         if (counts[p.phone] === p.messages && threadOf(p.phone)) return null;
         return refresh(p.phone);
       }));
     }).catch(function () {}).then(function () { setTimeout(poll, 1000); });
   }
+  document.querySelectorAll('ol.thread time').forEach(localTime);
   document.querySelectorAll('ol.thread').forEach(function (list) {
     counts[list.getAttribute('data-phone')] = Number(list.getAttribute('data-count'));
     list.scrollTop = list.scrollHeight;
@@ -196,7 +218,8 @@ export const DEVICES_JS = `
     data.set('action', 'save');
     if (status) status.textContent = 'Saving…';
     form.setAttribute('aria-busy', 'true');
-    fetch(form.action, { method: 'POST', body: data, redirect: 'manual' })
+    // Not form.action: the form has a button named "action", which shadows the property.
+    fetch(form.getAttribute('action'), { method: 'POST', body: data, redirect: 'manual' })
       .then(function (r) {
         if (r.type !== 'opaqueredirect' && !r.ok) throw new Error('HTTP ' + r.status);
         return refresh(form).catch(function () {});

@@ -47,7 +47,7 @@ ${html`<html lang="en">
 <main>
 ${body}
 </main>
-<footer><a href="/privacy">Privacy</a> · Text HELP for help, STOP to stop, DELETE to erase your data.</footer>
+<footer><a href="/privacy">Privacy: what we store</a><p>Text HELP for help, STOP to stop, DELETE to erase your data.</p></footer>
 </body>
 </html>`}`;
 }

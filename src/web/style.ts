@@ -19,7 +19,8 @@ ul,ol{padding-left:1.25rem}
 li{margin-bottom:.35rem}
 label{display:block;font-weight:600;margin-bottom:.25rem}
 .hint{color:var(--muted);font-size:.9375rem;margin:.25rem 0 .5rem}
-.card>.hint:last-child{margin:1rem 0 0}
+.card>:last-child{margin-bottom:0}
+.card>.hint:last-child{margin-top:1rem}
 input[type=tel]{width:100%;min-height:3rem;font:inherit;font-size:1.125rem;padding:.65rem .75rem;color:var(--ink);background:#fff;border:2px solid #6e7781;border-radius:.5rem}
 :focus-visible,input:focus{outline:3px solid var(--focus);outline-offset:2px}
 input[aria-invalid=true]{border-color:var(--error)}
@@ -43,6 +44,7 @@ main a.button{color:var(--accent-ink)}
 .sms{background:#e9ecef;border-radius:1rem 1rem 1rem .25rem;padding:.6rem .85rem;margin:0 0 .5rem;max-width:22rem}
 footer{max-width:32rem;margin:0 auto;padding:.5rem 1rem 2rem;color:var(--muted);font-size:.9375rem}
 footer a{display:inline-block;padding:.6rem 0}
+footer p{margin:0}
 footer a,main a{color:var(--accent)}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 @media (min-width:40rem){h1{font-size:1.75rem}.card{padding:2rem}main{padding:1.5rem 1rem}}

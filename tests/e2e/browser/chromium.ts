@@ -6,11 +6,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's package; CHROMIUM_PATH points elsewhere (e.g. to check the missing-browser path). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(__dirname, '..', '..', '..', 'artifacts', 'screenshots');
 export const WIDTHS = [375, 1280] as const;
 
-export const MISSING_MESSAGE = `Chromium not found at ${CHROMIUM_PATH}: install it with \`sudo apt-get install chromium\` or run \`bash .ci/install-chromium.sh\``;
+export function missingMessage(path = CHROMIUM_PATH): string {
+  return `Chromium not found at ${path}: install it with \`sudo apt-get install chromium\` or run \`bash .ci/install-chromium.sh\``;
+}
 
 export type BrowserGate =
   | { kind: 'run' }
@@ -21,15 +24,20 @@ export type BrowserGate =
  * Browser tests never pass silently without a browser: they fail with the install hint, unless a
  * developer asks to skip them (SKIP_BROWSER_TESTS=1). CI never skips.
  */
-export function browserGate(env: NodeJS.ProcessEnv, chromiumExists: boolean): BrowserGate {
+export function browserGate(
+  env: NodeJS.ProcessEnv,
+  chromiumExists: boolean,
+  path = CHROMIUM_PATH,
+): BrowserGate {
   if (chromiumExists) return { kind: 'run' };
+  const missing = missingMessage(path);
   if (env.CI === 'true' || env.CI === '1') {
-    return { kind: 'fail', reason: `${MISSING_MESSAGE} (CI=true: browser tests are never skipped in CI)` };
+    return { kind: 'fail', reason: `${missing} (CI=true: browser tests are never skipped in CI)` };
   }
   if (env.SKIP_BROWSER_TESTS === '1') {
-    return { kind: 'skip', reason: `browser tests skipped (SKIP_BROWSER_TESTS=1): ${MISSING_MESSAGE}` };
+    return { kind: 'skip', reason: `browser tests skipped (SKIP_BROWSER_TESTS=1): ${missing}` };
   }
-  return { kind: 'fail', reason: `${MISSING_MESSAGE} (or set SKIP_BROWSER_TESTS=1 to skip them locally)` };
+  return { kind: 'fail', reason: `${missing} (or set SKIP_BROWSER_TESTS=1 to skip them locally)` };
 }
 
 /** `describe` that runs only with Chromium, and otherwise fails or visibly skips as the gate says. */

@@ -4,7 +4,7 @@
  * every page at 375 and 1280 px go to artifacts/screenshots/.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestStack, type TestStack } from '../stack';
+import { secretsIn, startTestStack, type TestStack } from '../stack';
 import {
   type AxeViolation,
   axeViolations,
@@ -85,7 +85,6 @@ describeInBrowser('pages in Chromium', () => {
     await screenshots(page, 'signup');
     await submitSignup(page, '(201) 555-0140');
     await onConsentScreen(page);
-    await screenshots(page, 'sandbox-consent');
     await approveAsNewUser(page, 'browser-alice');
 
     await page.getByRole('heading', { name: 'Check your phone and reply YES' }).waitFor();
@@ -108,7 +107,8 @@ describeInBrowser('pages in Chromium', () => {
       .waitFor({ timeout: 20_000 });
     const bubbles = await thread(page, e164).locator('li').allInnerTexts();
     expect(bubbles).toHaveLength(3);
-    expect(bubbles[1]).toMatch(/^YES/);
+    expect(bubbles[0]).toMatch(/^Service:/);
+    expect(bubbles[1]).toMatch(/^Phone:\s*YES/);
     expect(await reply.inputValue()).toBe('');
     expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).stillHere)).toBe(true);
     await screenshots(page, 'sandbox-phone');
@@ -155,9 +155,20 @@ describeInBrowser('pages in Chromium', () => {
 
   it('explains a refusal at the provider and leads back to the sign-up page', async () => {
     const { page, csp } = await newPage();
+    const created = await fetch(`${stack.sandbox}/sandbox/devices/user`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'id=browser-listed',
+      redirect: 'manual',
+    });
+    expect(created.status).toBe(303);
 
     await submitSignup(page, '(201) 555-0142');
     await onConsentScreen(page);
+    // The consent screen lists the emulated users to pick from, and offers a new one.
+    await page.getByRole('radio', { name: /browser-listed/ }).waitFor();
+    await page.getByRole('radio', { name: /New account/ }).waitFor();
+    await screenshots(page, 'sandbox-consent');
     await page.getByRole('button', { name: 'Deny' }).click();
 
     await page.waitForURL((url) => url.origin === stack.app && url.pathname === '/oauth/callback');
@@ -322,5 +333,10 @@ describeInBrowser('pages in Chromium', () => {
         .filter(([, list]) => list.length > 0),
     );
     expect(blocking).toEqual({});
+  });
+
+  it('never writes a token, secret, verifier, code or full phone number into the logs', () => {
+    expect(stack.logs.some((line) => line.includes('"message":"sign-up started"'))).toBe(true);
+    expect(secretsIn(stack.logs)).toEqual([]);
   });
 });

@@ -92,3 +92,16 @@ describe('securityHeaders', () => {
     expect(csp).toContain("form-action 'self' https://accounts.example.test;");
   });
 });
+
+describe('page frame', () => {
+  it('carries the brand, a privacy link and the SMS keywords on every page, with no third-party asset', () => {
+    const out = page({ title: 'x', body: html`<p>hi</p>` });
+
+    expect(out).toContain('<link rel="stylesheet" href="/style.css">');
+    expect(out).toContain('Fitbit Battery SMS</a>');
+    expect(out).toContain('href="/privacy"');
+    expect(out).toMatch(/STOP/);
+    expect(out).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(out).not.toMatch(/\sstyle=|<style/);
+  });
+});

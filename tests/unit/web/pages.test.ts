@@ -33,7 +33,7 @@ describe('signupPage', () => {
     const input = tagWithId(out, 'phone');
     expect(input).toContain('aria-invalid="true"');
     expect(input).toContain('aria-describedby="phone-hint phone-error"');
-    expect(out).toMatch(/<p class="error" id="phone-error">That does not look like a mobile number/);
+    expect(out).toMatch(/<p class="error" id="phone-error">.*That does not look like a mobile number/);
     expect(out).toContain('role="alert"');
     expect(tagWithId(out, 'consent')).not.toContain('aria-invalid');
   });
@@ -41,7 +41,7 @@ describe('signupPage', () => {
   it('asks for a number when the field was empty', () => {
     const out = signupPage({ phone: '', errors: { phone: 'empty' } });
 
-    expect(out).toContain('<p class="error" id="phone-error">Enter your mobile number.</p>');
+    expect(out).toMatch(/<p class="error" id="phone-error">.*Enter your mobile number\.<\/p>/);
   });
 
   it('ties a consent error to the checkbox', () => {
@@ -58,8 +58,50 @@ describe('signupPage', () => {
   it('lists both errors in the summary when both fields are wrong', () => {
     const out = signupPage({ errors: { phone: 'invalid', consent: 'missing' } });
 
-    const summary = out.match(/<div class="errors" role="alert">.*?<\/div>/s)?.[0] ?? '';
+    const summary = out.match(/<div class="errors" role="alert"[^>]*>.*?<\/div>/s)?.[0] ?? '';
     expect(summary.match(/<li>/g)).toHaveLength(2);
+  });
+
+  it('links each error in the summary to its field, and names the summary', () => {
+    const out = signupPage({ errors: { phone: 'invalid', consent: 'missing' } });
+
+    const summary = out.match(/<div class="errors"[^>]*>.*?<\/div>/s)?.[0] ?? '';
+    expect(summary).toContain('aria-labelledby="error-summary-title"');
+    expect(summary).toContain('<h2 id="error-summary-title">There is a problem</h2>');
+    expect(summary).toContain('<a href="#phone">That does not look like a mobile number');
+    expect(summary).toContain('<a href="#consent">Tick the box');
+  });
+
+  it('prefixes the title with "Error:" and focuses the first field with a problem', () => {
+    const both = signupPage({ errors: { phone: 'invalid', consent: 'missing' } });
+    const consentOnly = signupPage({ phone: '(201) 555-0123', errors: { consent: 'missing' } });
+
+    expect(both).toMatch(/<title>Error: /);
+    expect(tagWithId(both, 'phone')).toContain('autofocus');
+    expect(tagWithId(both, 'consent')).not.toContain('autofocus');
+    expect(tagWithId(consentOnly, 'consent')).toContain('autofocus');
+    expect(signupPage()).not.toMatch(/<title>Error|autofocus/);
+  });
+
+  it('asks for the number with the right input type, autocomplete and a format hint', () => {
+    const input = tagWithId(signupPage(), 'phone');
+
+    expect(input).toContain('type="tel"');
+    expect(input).toContain('autocomplete="tel"');
+    expect(input).toContain('inputmode="tel"');
+    expect(signupPage()).toContain('<label for="phone">Mobile number</label>');
+    expect(tagWithId(signupPage(), 'phone-hint')).toBeTruthy();
+  });
+
+  it('says in plain words what we text, how often at most, STOP/HELP and rates, and links privacy', () => {
+    const label = signupPage().match(/<label for="consent">(.*?)<\/label>/s)?.[1] ?? '';
+
+    expect(label).toMatch(/battery is low/);
+    expect(label).toMatch(/at most 3 texts a day/);
+    expect(label).toMatch(/STOP/);
+    expect(label).toMatch(/HELP/);
+    expect(label).toMatch(/rates may apply/);
+    expect(signupPage()).toContain('href="/privacy"');
   });
 });
 
@@ -69,6 +111,20 @@ describe('successPage', () => {
 
     expect(out).toContain('reply YES');
     expect(out).toContain(texts.confirm().replace(/&/g, '&#38;'));
+  });
+
+  it('shows the introduction and an alert as the service writes them, and what to do if nothing arrives', () => {
+    const out = successPage('pending');
+
+    expect(out).toContain(
+      texts.intro([
+        { name: 'Charge 6', level: 80 },
+        { name: 'Aria Air', status: 'High' },
+      ]),
+    );
+    expect(out).toContain(texts.low({ name: 'Charge 6', level: 14 }, 9));
+    expect(out).toContain('No text after a few minutes?');
+    expect(out).toContain('<a href="/">sign up again</a>');
   });
 
   it('welcomes back a restored subscriber without asking for YES', () => {

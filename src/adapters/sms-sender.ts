@@ -10,6 +10,18 @@ import {
 import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
 import type { Messenger } from '../ports';
 
+/**
+ * Refusals about the destination itself (INVALID_PARAMETER: a number it cannot text). Anything else,
+ * such as our identity or quota, is our problem and must surface.
+ */
+const UNREACHABLE = new Set([
+  'DESTINATION_PHONE_NUMBER_NOT_VERIFIED',
+  'DESTINATION_COUNTRY_BLOCKED',
+  'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+  'DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE',
+  'INVALID_PARAMETER',
+]);
+
 export class SmsSender implements Pick<Messenger, 'sendText'> {
   constructor(
     private readonly sms: PinpointSMSVoiceV2Client,
@@ -25,11 +37,7 @@ export class SmsSender implements Pick<Messenger, 'sendText'> {
       if (reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT') {
         throw new RecipientOptedOutError('destination is on the opt-out list', { cause: error });
       }
-      if (
-        name === 'ValidationException' &&
-        typeof reason === 'string' &&
-        /DESTINATION|PHONE_NUMBER/.test(reason)
-      ) {
+      if (name === 'ValidationException' && typeof reason === 'string' && UNREACHABLE.has(reason)) {
         throw new RecipientUnreachableError(`destination refused: ${reason}`, { cause: error });
       }
       throw error;

@@ -82,6 +82,17 @@ export async function checkSubscriber(
     } catch (error) {
       return await onProviderError(deps, subscriber, error);
     }
+    // Before anything is recorded as sent: can a text reach this person at all?
+    const due =
+      evaluate(subscriber.devices, devices, clock.now(), policySettings(subscriber)).alerts.length > 0;
+    if (due && !subscriber.topicArn) {
+      logger.error('active subscriber without a topic', { subscriberId: subscriber.id });
+      return 'failed';
+    }
+    if (due && (await deps.messenger.isOptedOut(subscriber.phone))) {
+      await stopOptedOut(deps, subscriber);
+      return 'skipped';
+    }
     const { saved, before, evaluation } = await decide(deps, subscriber, devices);
     if (!saved || !before) return 'skipped';
     if (evaluation.alerts.length === 0) return 'checked';
@@ -93,6 +104,21 @@ export async function checkSubscriber(
     });
     return 'failed';
   }
+}
+
+/** Opted out at the carrier (STOP sent straight to AWS): SNS would drop every text. Stop trying. */
+async function stopOptedOut(deps: Deps, subscriber: Subscriber): Promise<void> {
+  deps.logger.warn('number is on the opt-out list; subscriber stopped', { subscriberId: subscriber.id });
+  await retryOnConflict(async () => {
+    const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+    if (current?.state !== 'active') return;
+    await deps.store.saveSubscriber({
+      ...current,
+      state: 'stopped',
+      nextCheckAt: deps.clock.now() + STOPPED_RETENTION_MS,
+      updatedAt: deps.clock.now(),
+    });
+  });
 }
 
 async function readDevices(deps: Deps, subscriber: Subscriber) {
@@ -144,29 +170,10 @@ async function send(
   evaluation: Evaluation,
 ): Promise<CheckOutcome> {
   const { messenger, logger } = deps;
-  if (!subscriber.topicArn) {
-    logger.error('active subscriber without a topic', { subscriberId: subscriber.id });
-    return 'failed';
-  }
-  if (await messenger.isOptedOut(subscriber.phone)) {
-    // Opted out at the carrier (STOP sent straight to AWS): SNS would drop every text. Stop trying.
-    logger.warn('number is on the opt-out list; subscriber stopped', { subscriberId: subscriber.id });
-    await retryOnConflict(async () => {
-      const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
-      if (current?.state !== 'active') return;
-      await deps.store.saveSubscriber({
-        ...current,
-        state: 'stopped',
-        nextCheckAt: deps.clock.now() + STOPPED_RETENTION_MS,
-        updatedAt: deps.clock.now(),
-      });
-    });
-    return 'skipped';
-  }
   const failed: Alert[] = [];
   for (const alert of evaluation.alerts) {
     try {
-      await messenger.publish(subscriber.topicArn, alert.text);
+      await messenger.publish(subscriber.topicArn as string, alert.text);
       logger.info('alert sent', { subscriberId: subscriber.id, kind: alert.kind });
     } catch (error) {
       failed.push(alert);
@@ -213,9 +220,10 @@ async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknow
     error instanceof TokenRejectedError;
   if (!known) throw error;
   const failures = (subscriber.failures ?? 0) + 1;
-  const backoff = Math.min(DEFER_MAX_MS, DEFER_BASE_MS * 2 ** (failures - 1));
+  // Exponential with +-20% jitter, capped after the jitter so no deferral exceeds the cap.
+  const backoff = Math.min(DEFER_MAX_MS, DEFER_BASE_MS * 2 ** (failures - 1) * (0.8 + Math.random() * 0.4));
   const retryAfterMs = error instanceof RateLimitedError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
-  const delay = Math.max(retryAfterMs, backoff * (0.8 + Math.random() * 0.4));
+  const delay = Math.max(retryAfterMs, backoff);
   if (error instanceof ProviderRetiredError) logger.error('provider retired (HTTP 410): not retrying soon');
   else
     logger.warn('provider fault; subscriber deferred', {

@@ -106,8 +106,9 @@ async function act(deps: Deps, text: InboundText): Promise<InboundOutcome> {
     case 'delete': {
       const targets = [owner, pending].filter((s): s is Subscriber => s !== undefined);
       if (targets.length === 0) return notSubscribed(ctx);
-      for (const subscriber of targets) await eraseSubscriber(deps, subscriber);
+      // The last text first: if it fails, the retry finds the data still there and does both again.
       await ctx.reply(texts.deleted(deps.settings.signupUrl));
+      for (const subscriber of targets) await eraseSubscriber(deps, subscriber);
       return 'deleted';
     }
     case 'help':

@@ -201,7 +201,7 @@ ${users.map(
     html`<label class="row"><input type="radio" name="user" value="${u.id}"${i === 0 ? html` checked` : ''}> ${u.id} <span class="muted">(${u.devices.length} devices)</span></label>`,
 )}
 <label class="row"><input type="radio" name="user" value=""${users.length === 0 ? html` checked` : ''}> New account:</label>
-<input type="text" name="new_user" placeholder="e.g. alice" pattern="[A-Za-z0-9-]{1,63}" maxlength="63" autocomplete="off">
+<input type="text" name="new_user" aria-label="New account id" placeholder="e.g. alice" pattern="[A-Za-z0-9-]{1,63}" maxlength="63" autocomplete="off">
 </fieldset>
 <fieldset><legend>Permissions</legend>
 ${request.scope.map((s) => html`<label class="row"><input type="checkbox" name="granted" value="${s}" checked> <code>${s}</code></label>`)}

@@ -73,6 +73,7 @@ function settingsArb(now: number): fc.Arbitrary<PolicySettings> {
       threshold: fc.integer({ min: 5, max: 50 }),
       hysteresis: fc.integer({ min: 1, max: 20 }),
       staleAfterMs: fc.integer({ min: 1, max: 72 }).map((h) => h * HOUR),
+      scaleStaleAfterMs: fc.integer({ min: 1, max: 240 }).map((h) => h * HOUR),
       quietHours: quietHoursArb,
       timeZone: zoneArb,
       snoozeUntil: fc.option(

@@ -1,4 +1,7 @@
-/** GET /, /privacy and /style.css: the static-ish pages, rendered on request. */
+/**
+ * GET /, /privacy and /style.css: the static-ish pages, rendered on request. Also the catch-all
+ * route, so any other path or method gets the product's own "page not found".
+ */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { deps } from '../composition';
 import { privacyPage, signupPage } from '../web/pages';
@@ -6,6 +9,8 @@ import { STYLESHEET } from '../web/style';
 import { errorResult, type HttpResult, htmlResult } from './web';
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const method = event.requestContext?.http?.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') return errorResult(404, 'not_found');
   switch (event.rawPath) {
     case '/':
       return htmlResult(200, signupPage(), { formTarget: deps.provider.authorizationOrigin });

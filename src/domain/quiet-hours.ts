@@ -50,7 +50,7 @@ const MINUTE = 60_000;
 const STEP_MS = 5 * MINUTE;
 const COARSE_MS = 30 * MINUTE;
 
-/** The first 5-minute boundary at or after `at` outside quiet hours, at most about 24 h ahead. */
+/** The first 5-minute boundary at or after `at` outside quiet hours (within a day, or two across a DST skip). */
 export function quietEnd(at: number, timeZone: string, quiet: QuietHours): number {
   if (!isQuiet(at, timeZone, quiet)) return at;
   const first = Math.floor(at / STEP_MS) * STEP_MS + STEP_MS;
@@ -58,7 +58,9 @@ export function quietEnd(at: number, timeZone: string, quiet: QuietHours): numbe
   // stepping 5 minutes at a time (quiet hours are one unbroken stretch, DST or not), in far fewer
   // time-zone conversions.
   let t = first;
-  for (let i = 0; i < 50 && isQuiet(t, timeZone, quiet); i++) t += COARSE_MS;
+  // Up to two days: when a clock change skips the only non-quiet hour (QUIET 3-2 on a spring-forward
+  // night), the window runs on into the next day.
+  for (let i = 0; i < 100 && isQuiet(t, timeZone, quiet); i++) t += COARSE_MS;
   t = Math.max(first, t - COARSE_MS);
   for (let i = 0; i <= COARSE_MS / STEP_MS && isQuiet(t, timeZone, quiet); i++) t += STEP_MS;
   return t;

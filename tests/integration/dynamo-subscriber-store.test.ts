@@ -80,15 +80,18 @@ describe('DynamoSubscriberStore on dynalite', () => {
     });
   });
 
-  it('keeps phone ownership and the pending sign-up apart', async () => {
+  it('keeps phone ownership and the pending sign-up apart, and releases only the named subscriber', async () => {
     const phone = '+12015550199';
     await store.setPendingSignup(phone, 'google#a');
     await store.setPhoneOwner(phone, 'google#a');
     await store.setPendingSignup(phone, 'google#b');
-    await store.releasePhone(phone, 'google#b');
+    await store.releasePhone(phone, 'google#c');
 
     expect(await store.getPhone(phone)).toMatchObject({ ownerId: 'google#a', pendingId: 'google#b' });
 
+    await store.releasePhone(phone, 'google#b');
+    expect(await store.getPhone(phone)).toMatchObject({ ownerId: 'google#a' });
+    expect((await store.getPhone(phone))?.pendingId).toBeUndefined();
     await store.releasePhone(phone, 'google#a');
     expect((await store.getPhone(phone))?.ownerId).toBeUndefined();
   });

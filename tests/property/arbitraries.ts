@@ -4,6 +4,11 @@
  */
 import fc from 'fast-check';
 
+// CI runs one fixed seed (FC_SEED to change it) so a red build can be replayed; developers' runs
+// explore a new seed each time, and a failure prints its seed.
+if (process.env.CI || process.env.FC_SEED)
+  fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261123) });
+
 export const MINUTE = 60_000;
 export const HOUR = 3600_000;
 export const DAY = 24 * HOUR;

@@ -3,10 +3,8 @@
  * because existing write-ups of this system describe it. Any HTTP 410 means the provider is gone.
  */
 import { z } from 'zod';
-import type { TokenSet } from '../domain/subscriber';
 import type { AuthorizationStart, Device, HealthProvider, ProviderProfile } from '../ports';
-import { bearerGetJson, type FetchLike } from './http';
-import type { OAuthClient } from './oauth-client';
+import { OAuthHealthProvider, type ProviderOptions } from './oauth-health-provider';
 import { normaliseDevice } from './provider-devices';
 
 export const FITBIT_SCOPES = ['settings', 'profile'];
@@ -35,36 +33,12 @@ export function localToUtcMillis(local: unknown, offsetFromUtcMillis: number): n
   return Number.isFinite(asUtc) ? asUtc - offsetFromUtcMillis : undefined;
 }
 
-export interface FitbitOptions {
-  oauth: OAuthClient;
-  authorizationEndpoint: string;
-  apiBaseUrl: string;
-  timeoutMs: number;
-  fetch?: FetchLike;
-}
+export type FitbitOptions = ProviderOptions;
 
-export class FitbitProvider implements HealthProvider {
+export class FitbitProvider extends OAuthHealthProvider implements HealthProvider {
   readonly name = 'fitbit' as const;
-  readonly authorizationOrigin: string;
-
-  constructor(private readonly options: FitbitOptions) {
-    this.authorizationOrigin = new URL(options.authorizationEndpoint).origin;
-  }
-
   startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
     return this.options.oauth.startAuthorization(redirectUri, { scope: FITBIT_SCOPES.join(' ') });
-  }
-
-  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<TokenSet> {
-    return this.options.oauth.exchangeCode(code, codeVerifier, redirectUri);
-  }
-
-  refresh(refreshToken: string): Promise<TokenSet> {
-    return this.options.oauth.refresh(refreshToken);
-  }
-
-  revoke(token: string): Promise<void> {
-    return this.options.oauth.revoke(token);
   }
 
   hasRequiredScope(grantedScope: string): boolean {
@@ -93,14 +67,5 @@ export class FitbitProvider implements HealthProvider {
         lastSyncTime: localToUtcMillis(d.lastSyncTime, offset),
       }),
     );
-  }
-
-  private get<T>(path: string, accessToken: string, what: string, schema: z.ZodType<T>): Promise<T> {
-    const url = new URL(path, this.options.apiBaseUrl).toString();
-    return bearerGetJson(url, accessToken, schema, {
-      fetch: this.options.fetch ?? fetch,
-      timeoutMs: this.options.timeoutMs,
-      what,
-    });
   }
 }

@@ -4,10 +4,8 @@
  */
 import { z } from 'zod';
 import { MalformedResponseError } from '../domain/errors';
-import type { TokenSet } from '../domain/subscriber';
 import type { AuthorizationStart, Device, HealthProvider, ProviderProfile } from '../ports';
-import { bearerGetJson, type FetchLike } from './http';
-import type { OAuthClient } from './oauth-client';
+import { OAuthHealthProvider, type ProviderOptions } from './oauth-health-provider';
 import { normaliseDevice } from './provider-devices';
 
 export const GOOGLE_HEALTH_SCOPE = 'https://www.googleapis.com/auth/googlehealth.settings.readonly';
@@ -28,22 +26,10 @@ export function googleErrorCode(body: unknown): string | undefined {
   return typeof error === 'string' ? error : undefined;
 }
 
-export interface GoogleHealthOptions {
-  oauth: OAuthClient;
-  authorizationEndpoint: string;
-  apiBaseUrl: string;
-  timeoutMs: number;
-  fetch?: FetchLike;
-}
+export type GoogleHealthOptions = ProviderOptions;
 
-export class GoogleHealthProvider implements HealthProvider {
+export class GoogleHealthProvider extends OAuthHealthProvider implements HealthProvider {
   readonly name = 'google' as const;
-  readonly authorizationOrigin: string;
-
-  constructor(private readonly options: GoogleHealthOptions) {
-    this.authorizationOrigin = new URL(options.authorizationEndpoint).origin;
-  }
-
   startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
     return this.options.oauth.startAuthorization(redirectUri, {
       scope: GOOGLE_HEALTH_SCOPE,
@@ -52,18 +38,6 @@ export class GoogleHealthProvider implements HealthProvider {
       prompt: 'consent',
       include_granted_scopes: 'true',
     });
-  }
-
-  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<TokenSet> {
-    return this.options.oauth.exchangeCode(code, codeVerifier, redirectUri);
-  }
-
-  refresh(refreshToken: string): Promise<TokenSet> {
-    return this.options.oauth.refresh(refreshToken);
-  }
-
-  revoke(token: string): Promise<void> {
-    return this.options.oauth.revoke(token);
   }
 
   hasRequiredScope(grantedScope: string): boolean {
@@ -101,14 +75,5 @@ export class GoogleHealthProvider implements HealthProvider {
       if (!pageToken) return devices;
     }
     throw new MalformedResponseError(`devices: more than ${MAX_PAGES} pages`);
-  }
-
-  private get<T>(path: string, accessToken: string, what: string, schema: z.ZodType<T>): Promise<T> {
-    const url = new URL(path, this.options.apiBaseUrl).toString();
-    return bearerGetJson(url, accessToken, schema, {
-      fetch: this.options.fetch ?? fetch,
-      timeoutMs: this.options.timeoutMs,
-      what,
-    });
   }
 }

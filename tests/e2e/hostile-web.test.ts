@@ -5,19 +5,13 @@
  * the only redirect ever issued is /signup's 302 to the configured provider.
  */
 import { request as httpRequest } from 'node:http';
-import { startTestStack, type TestStack } from './stack';
+import { portsFrom, startTestStack, type TestStack } from './stack';
 
 let stack: TestStack;
 let authorizeOrigin: string;
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    HTTP_PORT: '53000',
-    LAMBDA_PORT: '53002',
-    DYNAMODB_PORT: '58000',
-    SNS_PORT: '54002',
-    SANDBOX_PORT: '54010',
-  });
+  stack = await startTestStack(portsFrom(53000));
   authorizeOrigin = stack.sandbox;
 }, 180_000);
 

@@ -3,11 +3,12 @@
  * low at the sandbox, a forced round texts once; the next round texts nothing.
  */
 import {
-  Browser,
   eventually,
   messagesOf,
   outboundTexts,
+  portsFrom,
   secretsIn,
+  signUpAndConfirm,
   startTestStack,
   type TestStack,
   textFromPhone,
@@ -16,13 +17,7 @@ import {
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    HTTP_PORT: '23000',
-    LAMBDA_PORT: '23002',
-    DYNAMODB_PORT: '28000',
-    SNS_PORT: '24002',
-    SANDBOX_PORT: '24010',
-  });
+  stack = await startTestStack(portsFrom(23000));
 }, 180_000);
 
 afterAll(async () => {
@@ -61,17 +56,9 @@ async function sandboxJson(method: string, path: string, body: unknown) {
   expect(response.status).toBeLessThan(300);
 }
 
-async function signUpAndConfirm(user: string, phone: string, national: string) {
+async function signUpInDaytime(user: string, phone: string) {
   await sandboxJson('PUT', `/sandbox/users/${user}/settings`, { timeZone: daytimeZone() });
-  const browser = new Browser();
-  const signup = await browser.postForm(`${stack.app}/signup`, { phone: national, consent: 'yes' });
-  const authorize = new URL(signup.headers.get('location') ?? '');
-  authorize.searchParams.set('sandbox_user', user);
-  const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
-  expect((await browser.get(callback)).status).toBe(200);
-  await outboundTexts(stack.sandbox, phone, 1);
-  await textFromPhone(stack.sandbox, phone, 'YES');
-  await outboundTexts(stack.sandbox, phone, 2);
+  await signUpAndConfirm(stack, user, phone);
 }
 
 async function pollNow(): Promise<Record<string, number>> {
@@ -86,7 +73,7 @@ async function pollNow(): Promise<Record<string, number>> {
 describe('battery monitoring on the local stack', () => {
   it('texts exactly once when a device goes low, and not again on the next round', async () => {
     const phone = '+12015550160';
-    await signUpAndConfirm('mon-alice', phone, '(201) 555-0160');
+    await signUpInDaytime('mon-alice', phone);
     const now = new Date().toISOString();
     await sandboxJson('PUT', '/sandbox/users/mon-alice/devices', [
       {
@@ -120,7 +107,7 @@ describe('battery monitoring on the local stack', () => {
 
   it('sends nothing to a subscriber who texted STOP, and texts again after START', async () => {
     const phone = '+12015550161';
-    await signUpAndConfirm('mon-bob', phone, '(201) 555-0161');
+    await signUpInDaytime('mon-bob', phone);
     await textFromPhone(stack.sandbox, phone, 'STOP');
     // The number is now on the opt-out list, as AWS keeps it; give the handler time to record the STOP.
     await new Promise((r) => setTimeout(r, 2000));

@@ -3,10 +3,11 @@
  * way AWS End User Messaging delivers them, and answered in the same thread.
  */
 import {
-  Browser,
   messagesOf,
   outboundTexts,
+  portsFrom,
   secretsIn,
+  signUpAndConfirm,
   startTestStack,
   type TestStack,
   textFromPhone,
@@ -15,30 +16,12 @@ import {
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    HTTP_PORT: '33000',
-    LAMBDA_PORT: '33002',
-    DYNAMODB_PORT: '38000',
-    SNS_PORT: '34002',
-    SANDBOX_PORT: '34010',
-  });
+  stack = await startTestStack(portsFrom(33000));
 }, 180_000);
 
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function signUpAndConfirm(user: string, phone: string): Promise<void> {
-  const browser = new Browser();
-  const signup = await browser.postForm(`${stack.app}/signup`, { phone, consent: 'yes' });
-  const authorize = new URL(signup.headers.get('location') ?? '');
-  authorize.searchParams.set('sandbox_user', user);
-  const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
-  expect((await browser.get(callback)).status).toBe(200);
-  await outboundTexts(stack.sandbox, phone, 1);
-  await textFromPhone(stack.sandbox, phone, 'YES');
-  await outboundTexts(stack.sandbox, phone, 2);
-}
 
 /** Texts `body` and returns the reply, after checking exactly one came. */
 async function ask(phone: string, body: string, id?: string): Promise<string> {
@@ -57,7 +40,7 @@ describe('SMS commands on the local stack', () => {
   const phone = '+12015550180';
 
   beforeAll(async () => {
-    await signUpAndConfirm('sms-alice', phone);
+    await signUpAndConfirm(stack, 'sms-alice', phone);
   }, 60_000);
 
   it('answers HELP with the commands and how to stop', async () => {
@@ -117,7 +100,7 @@ describe('SMS commands on the local stack', () => {
 
   it('erases everything on DELETE and confirms in one last text', async () => {
     const other = '+12015550181';
-    await signUpAndConfirm('sms-bob', other);
+    await signUpAndConfirm(stack, 'sms-bob', other);
 
     const reply = await ask(other, 'DELETE');
     const afterwards = await ask(other, 'STATUS');

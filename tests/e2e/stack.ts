@@ -17,14 +17,24 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Each e2e file runs its own stack on ports derived from one base (base, base+2, base+1002,
+ * base+1010, base+5000), so files never collide with each other or with `npm start`.
+ */
+export function portsFrom(base: number): Record<string, string> {
+  return {
+    HTTP_PORT: String(base),
+    LAMBDA_PORT: String(base + 2),
+    SNS_PORT: String(base + 1002),
+    SANDBOX_PORT: String(base + 1010),
+    DYNAMODB_PORT: String(base + 5000),
+  };
+}
+
 export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fbs-e2e-'));
   const cfg = localConfig({
-    HTTP_PORT: '13000',
-    LAMBDA_PORT: '13002',
-    DYNAMODB_PORT: '18000',
-    SNS_PORT: '14002',
-    SANDBOX_PORT: '14010',
+    ...portsFrom(13000),
     LOCAL_DATA_DIR: dataDir,
     LOG_LEVEL: 'DEBUG',
     ...overrides,
@@ -148,4 +158,18 @@ export function secretsIn(logs: string[]): string[] {
     /\+?1?20[12]555\d{4}/,
   ];
   return logs.filter((line) => patterns.some((p) => p.test(line))).map((line) => line.slice(0, 160));
+}
+
+/** The whole sign-up for one sandbox user and phone, ending after the introductory text. */
+export async function signUpAndConfirm(stack: TestStack, user: string, phone: string): Promise<void> {
+  const browser = new Browser();
+  const signup = await browser.postForm(`${stack.app}/signup`, { phone, consent: 'yes' });
+  const authorize = new URL(signup.headers.get('location') ?? '');
+  authorize.searchParams.set('sandbox_user', user);
+  const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
+  const landed = await browser.get(callback);
+  if (landed.status !== 200) throw new Error(`sign-up callback answered ${landed.status}`);
+  await outboundTexts(stack.sandbox, phone, 1);
+  await textFromPhone(stack.sandbox, phone, 'YES');
+  await outboundTexts(stack.sandbox, phone, 2);
 }

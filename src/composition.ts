@@ -1,37 +1,51 @@
 /**
  * Wiring: which adapter serves which port. Runs once per Lambda container at module scope, so SDK
  * clients and their connections are reused across invocations; tests build their own Deps instead.
+ *
+ * Each outside system is loaded and built on first use (`once` + `require`), not at import: a
+ * function pays the cold start of the AWS SDK clients it actually calls and no other (the pages
+ * function loads none). esbuild keeps bundled modules required this way lazy too.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
-import { FitbitProvider, fitbitErrorCode } from './adapters/fitbit-provider';
-import { GoogleHealthProvider, googleErrorCode } from './adapters/google-health-provider';
-import { LambdaCheckDispatcher } from './adapters/lambda-check-dispatcher';
+import type { DynamoSubscriberStore } from './adapters/dynamo-subscriber-store';
 import { createLogger } from './adapters/logger';
-import { OAuthClient } from './adapters/oauth-client';
-import { SmsSender } from './adapters/sms-sender';
-import { SnsEventPublisher, SnsTopics } from './adapters/sns-messenger';
-import { ssmSecret } from './adapters/ssm-secret';
+import type { SmsSender } from './adapters/sms-sender';
+import type { SnsTopics } from './adapters/sns-messenger';
 import { type Config, loadConfig, redirectUri, signupUrl } from './config';
-import type { CheckDispatcher, HealthProvider } from './ports';
+import type { CheckDispatcher, EventPublisher, HealthProvider, Messenger } from './ports';
 import type { Deps } from './usecases/deps';
 
-/** The OAuth client secret: from SSM (cached per container) on AWS, from the environment locally. */
+/** Builds a value on first call and keeps it. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+}
+
+const endpoint = (url?: string) => (url ? { endpoint: url } : {});
+
+/** The OAuth client secret: from SSM (read on first use, cached) on AWS, from the environment locally. */
 function clientSecret(config: Config): string | (() => Promise<string>) {
   if (config.OAUTH_CLIENT_SECRET) return config.OAUTH_CLIENT_SECRET;
-  const ssm = new SSMClient({ region: config.AWS_REGION });
-  return ssmSecret(ssm, config.OAUTH_CLIENT_SECRET_PARAMETER as string);
+  const read = once(() => {
+    const { SSMClient } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+    const { ssmSecret } = require('./adapters/ssm-secret') as typeof import('./adapters/ssm-secret');
+    return ssmSecret(
+      new SSMClient({ region: config.AWS_REGION }),
+      config.OAUTH_CLIENT_SECRET_PARAMETER as string,
+    );
+  });
+  return () => read()();
 }
 
 export function buildProvider(config: Config): HealthProvider {
+  const { OAuthClient } = require('./adapters/oauth-client') as typeof import('./adapters/oauth-client');
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
   const secret = clientSecret(config);
   if (config.PROVIDER === 'fitbit') {
+    const { FitbitProvider, fitbitErrorCode } =
+      require('./adapters/fitbit-provider') as typeof import('./adapters/fitbit-provider');
     const oauth = new OAuthClient({
       authorizationEndpoint: config.FITBIT_AUTH_URL,
       tokenEndpoint: config.FITBIT_TOKEN_URL,
@@ -49,6 +63,8 @@ export function buildProvider(config: Config): HealthProvider {
       timeoutMs,
     });
   }
+  const { GoogleHealthProvider, googleErrorCode } =
+    require('./adapters/google-health-provider') as typeof import('./adapters/google-health-provider');
   const oauth = new OAuthClient({
     authorizationEndpoint: config.GOOGLE_AUTH_URL,
     tokenEndpoint: config.GOOGLE_TOKEN_URL,
@@ -69,30 +85,64 @@ export function buildProvider(config: Config): HealthProvider {
 
 export function buildDeps(config: Config): Deps {
   const region = config.AWS_REGION;
-  const endpoint = (url?: string) => (url ? { endpoint: url } : {});
-  const dynamo = new DynamoDBClient({ region, ...endpoint(config.DYNAMODB_ENDPOINT) });
-  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const sns = new SNSClient({ region, ...endpoint(config.SNS_ENDPOINT) });
-  const sms = new PinpointSMSVoiceV2Client({ region, ...endpoint(config.SMS_ENDPOINT) });
-  const topics = new SnsTopics(sns);
-  const sender = new SmsSender(sms, config.SERVICE_NUMBER);
-  return {
-    store: new DynamoSubscriberStore(doc, config.TABLE_NAME),
-    provider: buildProvider(config),
-    messenger: {
-      ensureTopic: (name) => topics.ensureTopic(name),
-      subscribeSms: (arn, phone) => topics.subscribeSms(arn, phone),
-      unsubscribe: (arn) => topics.unsubscribe(arn),
-      deleteTopic: (arn) => topics.deleteTopic(arn),
-      isOptedOut: (phone) => topics.isOptedOut(phone),
-      // SNS (alerts) and End User Messaging (replies) each keep an opt-out list.
-      optIn: async (phone) => {
-        await Promise.all([topics.optIn(phone), sender.optIn(phone)]);
-      },
-      publish: (arn, text) => topics.publish(arn, text),
-      sendText: (to, text, from) => sender.sendText(to, text, from),
+  const sns = once(() => {
+    const { SNSClient } = require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns');
+    return new SNSClient({ region, ...endpoint(config.SNS_ENDPOINT) });
+  });
+  const store = once((): DynamoSubscriberStore => {
+    const { DynamoDBClient } =
+      require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+    const { DynamoDBDocumentClient } =
+      require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
+    const { DynamoSubscriberStore } =
+      require('./adapters/dynamo-subscriber-store') as typeof import('./adapters/dynamo-subscriber-store');
+    const dynamo = new DynamoDBClient({ region, ...endpoint(config.DYNAMODB_ENDPOINT) });
+    const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+    return new DynamoSubscriberStore(doc, config.TABLE_NAME);
+  });
+  const topics = once((): SnsTopics => {
+    const { SnsTopics } = require('./adapters/sns-messenger') as typeof import('./adapters/sns-messenger');
+    return new SnsTopics(sns());
+  });
+  const sender = once((): SmsSender => {
+    const { PinpointSMSVoiceV2Client } =
+      require('@aws-sdk/client-pinpoint-sms-voice-v2') as typeof import('@aws-sdk/client-pinpoint-sms-voice-v2');
+    const { SmsSender } = require('./adapters/sms-sender') as typeof import('./adapters/sms-sender');
+    return new SmsSender(
+      new PinpointSMSVoiceV2Client({ region, ...endpoint(config.SMS_ENDPOINT) }),
+      config.SERVICE_NUMBER,
+    );
+  });
+  const events = once((): EventPublisher => {
+    const { SnsEventPublisher } =
+      require('./adapters/sns-messenger') as typeof import('./adapters/sns-messenger');
+    return new SnsEventPublisher(sns(), config.NEW_SUBSCRIBER_TOPIC_ARN);
+  });
+  const provider = once(() => buildProvider(config));
+  const messenger: Messenger = {
+    ensureTopic: (name) => topics().ensureTopic(name),
+    subscribeSms: (arn, phone) => topics().subscribeSms(arn, phone),
+    unsubscribe: (arn) => topics().unsubscribe(arn),
+    deleteTopic: (arn) => topics().deleteTopic(arn),
+    isOptedOut: (phone) => topics().isOptedOut(phone),
+    // SNS (alerts) and End User Messaging (replies) each keep an opt-out list.
+    optIn: async (phone) => {
+      await Promise.all([topics().optIn(phone), sender().optIn(phone)]);
     },
-    events: new SnsEventPublisher(sns, config.NEW_SUBSCRIBER_TOPIC_ARN),
+    publish: (arn, text) => topics().publish(arn, text),
+    sendText: (to, text, from) => sender().sendText(to, text, from),
+  };
+  return {
+    get store() {
+      return store();
+    },
+    get provider() {
+      return provider();
+    },
+    get events() {
+      return events();
+    },
+    messenger,
     clock: { now: () => Date.now() },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     logger: createLogger(config.SERVICE),
@@ -107,10 +157,13 @@ export function buildDeps(config: Config): Deps {
 }
 
 export function buildDispatcher(config: Config): CheckDispatcher {
+  const { LambdaClient } = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
+  const { LambdaCheckDispatcher } =
+    require('./adapters/lambda-check-dispatcher') as typeof import('./adapters/lambda-check-dispatcher');
   const lambda = new LambdaClient({
     region: config.AWS_REGION,
-    ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}),
-    // A checker batch may take a while; the SDK's default socket timeout is not the limit we want.
+    ...endpoint(config.LAMBDA_ENDPOINT),
+    // One attempt: a failed batch stays due and the next round picks it up.
     maxAttempts: 1,
   });
   return new LambdaCheckDispatcher(lambda, config.CHECKER_FUNCTION_NAME);

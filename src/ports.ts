@@ -74,6 +74,8 @@ export interface SubscriberStore {
   /** Returns and deletes the state atomically; undefined when unknown, used or expired. */
   consumeSignupState(state: string, now: number): Promise<SignupState | undefined>;
   getSubscriber(id: string, now: number): Promise<Subscriber | undefined>;
+  /** Several subscribers in one consistent read (those that exist and have not expired). */
+  getSubscribers(ids: string[], now: number): Promise<Map<string, Subscriber>>;
   /**
    * Saves the subscriber if nobody wrote it since it was read at `subscriber.version` (0 = new).
    * Returns it with the new version. Throws VersionConflictError otherwise.

@@ -63,6 +63,15 @@ export class SimStore implements SubscriberStore {
     if (stored) this.records.set(id, Object.freeze({ ...stored, nextCheckAt: at }));
   }
 
+  async getSubscribers(ids: string[], now: number): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    for (const id of ids) {
+      const subscriber = await this.getSubscriber(id, now);
+      if (subscriber) found.set(id, subscriber);
+    }
+    return found;
+  }
+
   async getSubscriber(id: string, now: number): Promise<Subscriber | undefined> {
     const stored = this.records.get(id);
     if (!stored || (stored.expiresAt !== undefined && stored.expiresAt * 1000 <= now)) return undefined;

@@ -4,6 +4,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -17,6 +18,9 @@ import type { PhoneRecord, SignupState, SubscriberStore } from '../ports';
 
 /** Inbound message ids are remembered this long: far beyond any SNS or Lambda retry. */
 const INBOUND_MEMORY_SECONDS = 7 * 24 * 3600;
+
+/** BatchGetItem reads at most this many keys per request. */
+const BATCH_GET_LIMIT = 100;
 
 const keys = {
   subscriber: (id: string) => `SUB#${id}`,
@@ -96,6 +100,32 @@ export class DynamoSubscriberStore implements SubscriberStore {
       new GetCommand({ TableName: this.tableName, Key: { pk: keys.subscriber(id) }, ConsistentRead: true }),
     );
     return alive(Item, now) ? strip<Subscriber>(Item) : undefined;
+  }
+
+  async getSubscribers(ids: string[], now: number): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
+      let pending: Record<string, unknown>[] = ids
+        .slice(i, i + BATCH_GET_LIMIT)
+        .map((id) => ({ pk: keys.subscriber(id) }));
+      // DynamoDB may hand back part of a batch as unprocessed under load: ask again, a few times.
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= 5) throw new Error(`${pending.length} subscribers left unread after ${attempt} tries`);
+        const { Responses, UnprocessedKeys } = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) {
+          if (alive(item, now)) {
+            const subscriber = strip<Subscriber>(item);
+            found.set(subscriber.id, subscriber);
+          }
+        }
+        pending = (UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+    return found;
   }
 
   async saveSubscriber(subscriber: Subscriber): Promise<Subscriber> {

@@ -12,10 +12,20 @@ export async function checkBatch(
 ): Promise<CheckSummary> {
   const limit = pLimit(options.concurrency);
   const summary = emptySummary();
+  // One batch read instead of a read per subscriber; optimistic locking covers what changes meanwhile.
+  const prefetched = await deps.store
+    .getSubscribers(subscriberIds, deps.clock.now())
+    .catch((error: Error) => {
+      deps.logger.warn('batch read failed; reading one by one', { error: error.name });
+      return undefined;
+    });
   await Promise.all(
     subscriberIds.map((id) =>
       limit(async () => {
-        const outcome = await checkSubscriber(deps, id, options);
+        const outcome = await checkSubscriber(deps, id, {
+          force: options.force,
+          ...(prefetched ? { prefetched: prefetched.get(id) ?? null } : {}),
+        });
         summary[outcome === 'texted' ? 'texted' : outcome]++;
         if (outcome === 'texted') summary.checked++;
       }),

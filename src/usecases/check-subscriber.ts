@@ -33,6 +33,8 @@ export type CheckOutcome = 'checked' | 'texted' | 'deferred' | 'failed' | 'skipp
 export interface CheckOptions {
   /** Check even if the subscriber is not due yet (an operator's `{"force": true}` round). */
   force?: boolean;
+  /** The record as a batch read it just now (null: not found), saving a read per subscriber. */
+  prefetched?: Subscriber | null;
 }
 
 const MINUTE = 60_000;
@@ -60,7 +62,10 @@ export async function checkSubscriber(
   const { store, clock, logger } = deps;
   let subscriber: Subscriber | undefined;
   try {
-    subscriber = await store.getSubscriber(id, clock.now());
+    subscriber =
+      options.prefetched !== undefined
+        ? (options.prefetched ?? undefined)
+        : await store.getSubscriber(id, clock.now());
     if (
       subscriber?.state === 'stopped' &&
       subscriber.nextCheckAt !== undefined &&

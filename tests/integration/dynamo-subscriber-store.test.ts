@@ -106,6 +106,21 @@ describe('DynamoSubscriberStore on dynalite', () => {
     expect(tomorrow).toBe(true);
   });
 
+  it('reads many subscribers in one batch, leaving out missing and expired ones', async () => {
+    const ids = Array.from({ length: 130 }, (_, i) => `google#batch-${i}`);
+    for (const id of ids.slice(0, 120)) await store.saveSubscriber(subscriber({ id }));
+    await store.saveSubscriber(
+      subscriber({ id: 'google#batch-gone', expiresAt: Math.floor(NOW / 1000) - 1 }),
+    );
+
+    const found = await store.getSubscribers([...ids, 'google#batch-gone'], NOW);
+
+    expect(found.size).toBe(120);
+    expect(found.get('google#batch-7')?.phone).toBe('+12015550123');
+    expect(found.has('google#batch-125')).toBe(false);
+    expect(found.has('google#batch-gone')).toBe(false);
+  });
+
   it('claims an inbound message id once until it is released', async () => {
     expect(await store.claimInboundMessage('msg-1', NOW)).toBe(true);
     expect(await store.claimInboundMessage('msg-1', NOW)).toBe(false);

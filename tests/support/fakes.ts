@@ -99,6 +99,16 @@ export class FakeStore implements SubscriberStore {
     return copy(subscriber);
   }
 
+  async getSubscribers(ids: string[], now: number): Promise<Map<string, Subscriber>> {
+    this.failures.check('getSubscribers');
+    const found = new Map<string, Subscriber>();
+    for (const id of ids) {
+      const subscriber = this.subscribers.get(id);
+      if (subscriber && !isExpired(subscriber, now)) found.set(id, copy(subscriber));
+    }
+    return found;
+  }
+
   async saveSubscriber(subscriber: Subscriber): Promise<Subscriber> {
     this.saves.push(copy(subscriber));
     const hook = this.beforeNextSave;

@@ -40,7 +40,7 @@ const schema = z.object({
   /** The checker Lambda the dispatcher fans out to. */
   CHECKER_FUNCTION_NAME: z.string().min(1).default('fitbit-battery-sms-dev-checkBatteries'),
   /** Subscribers per checker invocation, checker invocations in flight, provider calls per checker. */
-  CHECK_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(30),
+  CHECK_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(90),
   CHECK_PARALLELISM: z.coerce.number().int().min(1).max(200).default(10),
   CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(8000),

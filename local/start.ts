@@ -164,7 +164,7 @@ export async function startLocalStack(
       'Sandbox devices': `${sandbox.url}/sandbox/devices`,
       'Local SNS API': sns.url,
       'Local DynamoDB': dynamo.endpoint,
-      'Poll now': `aws lambda invoke --endpoint-url http://${cfg.host}:${cfg.lambdaPort} --function-name ${functionName(cfg, 'pollBatteries')} --payload '{"force":true}' --cli-binary-format raw-in-base64-out /dev/stdout`,
+      'Poll now': `aws lambda invoke --endpoint-url http://${cfg.host}:${cfg.lambdaPort} --function-name ${functionName(cfg, 'pollBatteries')} --payload '{"force":true}' /dev/stdout`,
     },
     stop,
   };

@@ -14,6 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureTables, startDynamo } from '../local/dynamo';
+import { sandboxProviderEnv } from '../local/local-config';
 import { startSandbox } from '../local/sandbox';
 import type { CheckDispatcher, Messenger } from '../src/ports';
 import { checkBatch } from '../src/usecases/check-batch';
@@ -125,10 +126,7 @@ async function main() {
     PROVIDER: 'google',
     OAUTH_CLIENT_ID: CLIENT_ID,
     OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    GOOGLE_AUTH_URL: `${sandbox.url}/o/oauth2/v2/auth`,
-    GOOGLE_TOKEN_URL: `${sandbox.url}/token`,
-    GOOGLE_REVOKE_URL: `${sandbox.url}/revoke`,
-    HEALTH_API_URL: sandbox.url,
+    ...sandboxProviderEnv(sandbox.url),
     DYNAMODB_ENDPOINT: dynamo.url,
     SNS_ENDPOINT: 'http://127.0.0.1:9/',
     SMS_ENDPOINT: sandbox.url,

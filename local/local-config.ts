@@ -67,3 +67,17 @@ export function topicArn(cfg: LocalConfig, name: string): string {
 export function functionName(cfg: LocalConfig, fn: string): string {
   return `${cfg.service}-${cfg.stage}-${fn}`;
 }
+
+/** The configuration variables that point the app's provider adapters at the sandbox instead of Google/Fitbit. */
+export function sandboxProviderEnv(sandboxUrl: string): Record<string, string> {
+  return {
+    GOOGLE_AUTH_URL: `${sandboxUrl}/o/oauth2/v2/auth`,
+    GOOGLE_TOKEN_URL: `${sandboxUrl}/token`,
+    GOOGLE_REVOKE_URL: `${sandboxUrl}/revoke`,
+    HEALTH_API_URL: sandboxUrl,
+    FITBIT_AUTH_URL: `${sandboxUrl}/oauth2/authorize`,
+    FITBIT_TOKEN_URL: `${sandboxUrl}/oauth2/token`,
+    FITBIT_REVOKE_URL: `${sandboxUrl}/oauth2/revoke`,
+    FITBIT_API_URL: sandboxUrl,
+  };
+}

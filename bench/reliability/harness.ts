@@ -12,6 +12,7 @@
  */
 import { resolve } from 'node:path';
 import { ensureTables, type LocalDynamo, startDynamo } from '../../local/dynamo';
+import { sandboxProviderEnv } from '../../local/local-config';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { type LocalSns, startLocalSns } from '../../local/sns';
 import type { Config } from '../../src/config';
@@ -148,14 +149,7 @@ export async function startHarness(): Promise<Harness> {
     PROVIDER: 'google',
     OAUTH_CLIENT_ID: CLIENT_ID,
     OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    GOOGLE_AUTH_URL: `${sandbox.url}/o/oauth2/v2/auth`,
-    GOOGLE_TOKEN_URL: `${sandbox.url}/token`,
-    GOOGLE_REVOKE_URL: `${sandbox.url}/revoke`,
-    HEALTH_API_URL: sandbox.url,
-    FITBIT_AUTH_URL: `${sandbox.url}/oauth2/authorize`,
-    FITBIT_TOKEN_URL: `${sandbox.url}/oauth2/token`,
-    FITBIT_REVOKE_URL: `${sandbox.url}/oauth2/revoke`,
-    FITBIT_API_URL: sandbox.url,
+    ...sandboxProviderEnv(sandbox.url),
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     SNS_ENDPOINT: sns.url,
     SMS_ENDPOINT: sandbox.url,

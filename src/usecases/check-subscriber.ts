@@ -216,11 +216,19 @@ async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknow
     await lostGrant(deps, subscriber);
     return 'deferred';
   }
+  if (error instanceof ProviderRetiredError) {
+    // A retired API (the legacy Fitbit one answers 410) never comes back: no retry, ever. The
+    // person's way forward is a new consent through the current provider.
+    logger.error('provider retired (HTTP 410); subscriber must sign up again', {
+      subscriberId: subscriber.id,
+    });
+    await lostGrant(deps, subscriber);
+    return 'deferred';
+  }
   const known =
     error instanceof RateLimitedError ||
     error instanceof ProviderUnavailableError ||
     error instanceof MalformedResponseError ||
-    error instanceof ProviderRetiredError ||
     error instanceof ProviderRefusedError ||
     error instanceof TokenRejectedError;
   if (!known) throw error;
@@ -229,20 +237,14 @@ async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknow
   const backoff = Math.min(DEFER_MAX_MS, DEFER_BASE_MS * 2 ** (failures - 1) * (0.8 + Math.random() * 0.4));
   const retryAfterMs = error instanceof RateLimitedError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
   const delay = Math.max(retryAfterMs, backoff);
-  if (error instanceof ProviderRetiredError) logger.error('provider retired (HTTP 410): not retrying soon');
-  else
-    logger.warn('provider fault; subscriber deferred', {
-      subscriberId: subscriber.id,
-      error: name,
-      failures,
-    });
+  logger.warn('provider fault; subscriber deferred', { subscriberId: subscriber.id, error: name, failures });
   await retryOnConflict(async () => {
     const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
     if (current?.state !== 'active') return;
     await deps.store.saveSubscriber({
       ...current,
       failures,
-      nextCheckAt: deps.clock.now() + (error instanceof ProviderRetiredError ? DEFER_MAX_MS : delay),
+      nextCheckAt: deps.clock.now() + delay,
     });
   });
   return 'deferred';

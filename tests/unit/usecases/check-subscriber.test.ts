@@ -250,16 +250,22 @@ describe('checkSubscriber', () => {
       expect(delay(deps)).toBeGreaterThan(0);
     });
 
-    it('defers a retired provider for the longest backoff, without throwing', async () => {
+    it('never retries a retired provider: the subscriber is asked once to sign up again', async () => {
       const deps = makeDeps();
       seedActive(deps);
       deps.provider.devicesFor = new ProviderRetiredError('HTTP 410');
 
       const outcome = await checkSubscriber(deps, ID);
+      const again = await checkSubscriber(deps, ID, { force: true });
 
       expect(outcome).toBe('deferred');
+      expect(again).toBe('skipped');
       expect(deps.provider.listDevicesCalls).toHaveLength(1);
-      expect(delay(deps)).toBe(6 * HOUR);
+      expect(stored(deps)?.state).toBe('needs_reauth');
+      expect(stored(deps)?.nextCheckAt).toBeUndefined();
+      expect(deps.messenger.published.map((p) => p.text)).toEqual([
+        texts.needsReauth(deps.settings.signupUrl),
+      ]);
       expect(deps.logger.entries.some((e) => e.level === 'error')).toBe(true);
     });
 

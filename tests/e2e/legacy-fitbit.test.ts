@@ -1,0 +1,74 @@
+/**
+ * The legacy Fitbit adapter on the running local stack (PROVIDER=fitbit): the same sign-up works
+ * against the sandbox's Fitbit emulation, and once the API answers 410 the person is told clearly.
+ */
+import {
+  Browser,
+  messagesOf,
+  portsFrom,
+  secretsIn,
+  signUpAndConfirm,
+  startTestStack,
+  type TestStack,
+} from './stack';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack({ ...portsFrom(15000), PROVIDER: 'fitbit' });
+}, 180_000);
+
+afterAll(async () => {
+  await fetch(`${stack?.sandbox}/sandbox/legacy`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ retired: false }),
+  }).catch(() => undefined);
+  await stack?.stop();
+});
+
+describe('the legacy Fitbit provider on the local stack', () => {
+  it('signs up through Fitbit consent and sends the introductory text', async () => {
+    const phone = '+12015550170';
+
+    await signUpAndConfirm(stack, 'legacy-ann', phone);
+    const texts = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
+
+    expect(texts[1]?.body).toContain('Charge 6: 80%');
+  });
+
+  it('asks for the legacy scopes at the Fitbit authorize endpoint', async () => {
+    const response = await new Browser().postForm(`${stack.app}/signup`, {
+      phone: '+12015550171',
+      consent: 'yes',
+    });
+    const authorize = new URL(response.headers.get('location') ?? '');
+
+    expect(authorize.pathname).toBe('/oauth2/authorize');
+    expect(authorize.searchParams.get('scope')).toBe('settings profile');
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+  });
+
+  it('explains that the old Fitbit connection is gone when the API answers 410', async () => {
+    const browser = new Browser();
+    const signup = await browser.postForm(`${stack.app}/signup`, { phone: '+12015550172', consent: 'yes' });
+    const authorize = new URL(signup.headers.get('location') ?? '');
+    authorize.searchParams.set('sandbox_user', 'legacy-bob');
+    const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
+    await fetch(`${stack.sandbox}/sandbox/legacy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ retired: true }),
+    });
+
+    const page = await browser.get(callback);
+
+    expect(page.status).toBe(502);
+    expect(await page.text()).toContain('This Fitbit connection no longer works');
+  });
+
+  it('never writes a token, secret, verifier, code or full phone number into the logs', () => {
+    expect(stack.logs.some((line) => line.includes('"level":"INFO"'))).toBe(true);
+    expect(secretsIn(stack.logs)).toEqual([]);
+  });
+});

@@ -288,7 +288,7 @@ async function confirm(
         { ...s, state: 'active', expiresAt: undefined, nextCheckAt: clock.now() }
       : s,
   );
-  if (!activated || activated.state !== 'active') return;
+  if (activated?.state !== 'active') return;
   await store.setPhoneOwner(activated.phone, activated.id);
   if (previousOwner && previousOwner.id !== activated.id) {
     // One phone, one subscriber: the earlier holder of this number stops texting it.

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 
 type Resource = {
   Type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read by path below.
   Properties: Record<string, any>;
   DeletionPolicy?: string;
   Condition?: string;

@@ -49,6 +49,13 @@ function initMs(handlerFile: string): number {
   return Number(run.stdout);
 }
 
+/** unzip when the machine has it, else Python's zipfile module (one of the two is on every image here). */
+function extract(zip: string, dir: string): void {
+  const unzip = spawnSync('unzip', ['-q', zip, '-d', dir]);
+  if (unzip.status === 0) return;
+  execFileSync('python3', ['-m', 'zipfile', '-e', zip, dir]);
+}
+
 function main() {
   const out = mkdtempSync(join(tmpdir(), 'fbs-bundle-'));
   console.error(`packaging the prod stage into ${out} ...`);
@@ -72,7 +79,7 @@ function main() {
     const name = zip.replace(/\.zip$/, '');
     const dir = join(out, name);
     mkdirSync(dir);
-    execFileSync('unzip', ['-q', join(out, zip), '-d', dir]);
+    extract(join(out, zip), dir);
     const handler = readdirSync(join(dir, 'src/handlers')).find((f) => f.endsWith('.js'));
     if (!handler) throw new Error(`${zip}: no handler inside`);
     initMs(join(dir, 'src/handlers', handler)); // warm the file cache, as a re-used host would

@@ -74,7 +74,27 @@ export async function startLocalStack(
     if (cfg.logLevel === 'DEBUG') log(line);
   };
   const dataDir = resolve(ROOT, cfg.dataDir);
+  // What has started so far, closed again if a later part fails (a port in use, say): a failed
+  // start must not leave servers behind that keep the process (or a test runner) alive.
+  const started: Array<() => Promise<void>> = [];
+  const closeStarted = () => Promise.allSettled(started.reverse().map((close) => close()));
+  try {
+    return await startParts(cfg, log, quiet, dataDir, started);
+  } catch (error) {
+    await closeStarted();
+    throw error;
+  }
+}
+
+async function startParts(
+  cfg: LocalConfig,
+  log: (line: string) => void,
+  quiet: (line: string) => void,
+  dataDir: string,
+  started: Array<() => Promise<void>>,
+): Promise<LocalStack> {
   const dynamo = await startDynamo({ host: cfg.host, port: cfg.dynamoPort, path: join(dataDir, 'dynamodb') });
+  started.push(() => dynamo.close());
   await ensureTables(dynamo.endpoint, ROOT, cfg.stage);
 
   const inboundTopic = topicArn(cfg, topicName(cfg, 'inbound-sms'));
@@ -93,6 +113,7 @@ export async function startLocalStack(
     onOptOutChange: (phone, optedOut) => (optedOut ? sns?.optOut(phone) : sns?.optIn(phone)),
     log: quiet,
   });
+  started.push(() => sandbox.close());
   sns = await startLocalSns({
     host: cfg.host,
     port: cfg.snsPort,
@@ -105,6 +126,8 @@ export async function startLocalStack(
     },
     log: quiet,
   });
+  const localSns = sns;
+  started.push(() => localSns.close());
   for (const phone of sandbox.phones.optedOutNumbers()) sns.optOut(phone);
 
   const params = offlineParams(cfg, sandbox.url, sns.url, dynamo.endpoint);
@@ -131,30 +154,28 @@ export async function startLocalStack(
   offline.stdout?.on('data', prefix);
   offline.stderr?.on('data', prefix);
 
-  const stop = async () => {
-    if (offline.exitCode === null) {
-      offline.kill('SIGTERM');
-      await new Promise((r) => {
-        const timer = setTimeout(() => {
-          offline.kill('SIGKILL');
-          r(undefined);
-        }, 5000);
-        offline.once('exit', () => {
-          clearTimeout(timer);
-          r(undefined);
-        });
+  const stopOffline = async () => {
+    if (offline.exitCode !== null) return;
+    offline.kill('SIGTERM');
+    await new Promise((r) => {
+      const timer = setTimeout(() => {
+        offline.kill('SIGKILL');
+        r(undefined);
+      }, 5000);
+      offline.once('exit', () => {
+        clearTimeout(timer);
+        r(undefined);
       });
-    }
-    await Promise.allSettled([sns?.close(), sandbox.close(), dynamo.close()]);
+    });
+  };
+  started.push(stopOffline);
+  const stop = async () => {
+    await stopOffline();
+    await Promise.allSettled([localSns.close(), sandbox.close(), dynamo.close()]);
   };
 
   const app = `http://${cfg.host}:${cfg.httpPort}`;
-  try {
-    await waitForHttp(`${app}/style.css`, offline, 120_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  await waitForHttp(`${app}/style.css`, offline, 120_000);
   return {
     urls: {
       'Sign-up page': `${app}/`,

@@ -11,7 +11,7 @@ let stack: TestStack;
 let authorizeOrigin: string;
 
 beforeAll(async () => {
-  stack = await startTestStack(portsFrom(53000));
+  stack = await startTestStack(portsFrom(21000));
   authorizeOrigin = stack.sandbox;
 }, 180_000);
 

@@ -16,7 +16,7 @@ import {
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack(portsFrom(33000));
+  stack = await startTestStack(portsFrom(19000));
 }, 180_000);
 
 afterAll(async () => {

@@ -19,9 +19,13 @@ export interface TestStack {
 
 /**
  * Each e2e file runs its own stack on ports derived from one base (base, base+2, base+1002,
- * base+1010, base+5000), so files never collide with each other or with `npm start`.
+ * base+1010, base+5000), so files never collide with each other or with `npm start`. Bases in use:
+ * 13000 signup, 15000 legacy, 19000 sms, 21000 hostile web, 23000 monitoring, 25000 browser. All
+ * stay below 32768, where Linux starts handing out ephemeral ports (a listener on one of those can
+ * find it taken by another test's client connection or port-0 server).
  */
 export function portsFrom(base: number): Record<string, string> {
+  if (base + 5000 >= 32768) throw new Error(`e2e port base ${base} reaches the ephemeral port range`);
   return {
     HTTP_PORT: String(base),
     LAMBDA_PORT: String(base + 2),

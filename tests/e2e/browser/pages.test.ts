@@ -4,7 +4,7 @@
  * every page at 375 and 1280 px go to artifacts/screenshots/.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { secretsIn, startTestStack, type TestStack } from '../stack';
+import { portsFrom, secretsIn, startTestStack, type TestStack } from '../stack';
 import {
   type AxeViolation,
   axeViolations,
@@ -18,13 +18,7 @@ import {
 } from './chromium';
 
 /** Ports of their own, so this file can run while other e2e files or `npm start` are up. */
-const PORTS = {
-  HTTP_PORT: '43000',
-  LAMBDA_PORT: '43002',
-  DYNAMODB_PORT: '48000',
-  SNS_PORT: '44002',
-  SANDBOX_PORT: '44010',
-};
+const PORTS = portsFrom(25000);
 const PHONE_SIZE = { width: 375, height: 812 };
 
 describeInBrowser('pages in Chromium', () => {

@@ -1,0 +1,36 @@
+/** A local stack that cannot start (a port taken) closes what it had started and says why. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localConfig } from '../../local/local-config';
+import { startLocalStack } from '../../local/start';
+import { portsFrom } from './stack';
+
+function listen(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+describe('starting the local stack', () => {
+  it('fails clearly when a port is taken, and leaves nothing listening', async () => {
+    const ports = portsFrom(27000);
+    const dataDir = mkdtempSync(join(tmpdir(), 'fbs-start-'));
+    const squatter = await listen(Number(ports.SANDBOX_PORT));
+    try {
+      const cfg = localConfig({ ...ports, LOCAL_DATA_DIR: dataDir });
+
+      await expect(startLocalStack(cfg, () => undefined)).rejects.toThrow(/EADDRINUSE/);
+
+      // DynamoDB started before the sandbox failed: its port must be free again.
+      const again = await listen(Number(ports.DYNAMODB_PORT));
+      await new Promise((r) => again.close(r));
+    } finally {
+      await new Promise((r) => squatter.close(r));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -47,10 +47,6 @@ export class ProviderRefusedError extends DomainError {
 /** Someone else wrote the record since we read it: re-read and try again. */
 export class VersionConflictError extends DomainError {}
 
-export function isRetryableProviderError(error: unknown): boolean {
-  return error instanceof ProviderUnavailableError;
-}
-
 /** The number is on the account's SMS opt-out list: nothing can be sent to it until it opts in again. */
 export class RecipientOptedOutError extends DomainError {}
 

@@ -1,17 +1,9 @@
 /** Both provider adapters against the sandbox's Google and legacy Fitbit emulation, over real HTTP. */
 import { createHash } from 'node:crypto';
-import { FitbitProvider, fitbitErrorCode } from '../../src/adapters/fitbit-provider';
-import { GoogleHealthProvider, googleErrorCode } from '../../src/adapters/google-health-provider';
-import { OAuthClient } from '../../src/adapters/oauth-client';
 import { InvalidGrantError, ProviderRetiredError, TokenRejectedError } from '../../src/domain/errors';
 import type { HealthProvider } from '../../src/ports';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  REDIRECT_URI,
-  startTestSandbox,
-  type TestSandbox,
-} from './sandbox/helpers';
+import { REDIRECT_URI, startTestSandbox, type TestSandbox } from './sandbox/helpers';
+import { fitbitFor, googleFor } from './sandbox-providers';
 
 let box: TestSandbox;
 
@@ -22,37 +14,8 @@ afterAll(async () => {
   await box.sandbox.close();
 });
 
-function google(): GoogleHealthProvider {
-  const authorizationEndpoint = `${box.url}/o/oauth2/v2/auth`;
-  const oauth = new OAuthClient({
-    authorizationEndpoint,
-    tokenEndpoint: `${box.url}/token`,
-    revocationEndpoint: `${box.url}/revoke`,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    clientAuth: 'post',
-    timeoutMs: 5000,
-    errorCode: googleErrorCode,
-    now: () => box.clock.now,
-  });
-  return new GoogleHealthProvider({ oauth, authorizationEndpoint, apiBaseUrl: box.url, timeoutMs: 5000 });
-}
-
-function fitbit(): FitbitProvider {
-  const authorizationEndpoint = `${box.url}/oauth2/authorize`;
-  const oauth = new OAuthClient({
-    authorizationEndpoint,
-    tokenEndpoint: `${box.url}/oauth2/token`,
-    revocationEndpoint: `${box.url}/oauth2/revoke`,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    clientAuth: 'basic',
-    timeoutMs: 5000,
-    errorCode: fitbitErrorCode,
-    now: () => box.clock.now,
-  });
-  return new FitbitProvider({ oauth, authorizationEndpoint, apiBaseUrl: box.url, timeoutMs: 5000 });
-}
+const google = () => googleFor(box);
+const fitbit = () => fitbitFor(box);
 
 /** Runs the provider's own authorization URL through the sandbox and exchanges the code. */
 async function signIn(provider: HealthProvider, user: string) {

@@ -6,19 +6,12 @@ import { resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalDynamo, localDynamoClient, startDynamo } from '../../local/dynamo';
 import { DynamoSubscriberStore } from '../../src/adapters/dynamo-subscriber-store';
-import { FitbitProvider, fitbitErrorCode } from '../../src/adapters/fitbit-provider';
-import { OAuthClient } from '../../src/adapters/oauth-client';
 import { DEFAULT_QUIET_HOURS, type Subscriber } from '../../src/domain/subscriber';
 import { refreshTokens } from '../../src/usecases/access-token';
 import { checkSubscriber } from '../../src/usecases/check-subscriber';
 import { FakeMessenger, makeDeps } from '../support/fakes';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  fitbitTokens,
-  startTestSandbox,
-  type TestSandbox,
-} from './sandbox/helpers';
+import { fitbitTokens, startTestSandbox, type TestSandbox } from './sandbox/helpers';
+import { fitbitFor } from './sandbox-providers';
 
 let dynamo: LocalDynamo;
 let box: TestSandbox;
@@ -42,23 +35,7 @@ afterAll(async () => {
 });
 
 function deps() {
-  const oauth = new OAuthClient({
-    authorizationEndpoint: `${box.url}/oauth2/authorize`,
-    tokenEndpoint: `${box.url}/oauth2/token`,
-    revocationEndpoint: `${box.url}/oauth2/revoke`,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    clientAuth: 'basic',
-    timeoutMs: 5000,
-    errorCode: fitbitErrorCode,
-    now: () => box.clock.now,
-  });
-  const provider = new FitbitProvider({
-    oauth,
-    authorizationEndpoint: `${box.url}/oauth2/authorize`,
-    apiBaseUrl: box.url,
-    timeoutMs: 5000,
-  });
+  const provider = fitbitFor(box);
   return makeDeps({
     store: store as never,
     provider: provider as never,

@@ -5,13 +5,13 @@
  * the only redirect ever issued is /signup's 302 to the configured provider.
  */
 import { request as httpRequest } from 'node:http';
-import { portsFrom, startTestStack, type TestStack } from './stack';
+import { startTestStack, type TestStack } from './stack';
 
 let stack: TestStack;
 let authorizeOrigin: string;
 
 beforeAll(async () => {
-  stack = await startTestStack(portsFrom(21000));
+  stack = await startTestStack();
   authorizeOrigin = stack.sandbox;
 }, 180_000);
 

@@ -2,20 +2,12 @@
  * The legacy Fitbit adapter on the running local stack (PROVIDER=fitbit): the same sign-up works
  * against the sandbox's Fitbit emulation, and once the API answers 410 the person is told clearly.
  */
-import {
-  Browser,
-  messagesOf,
-  portsFrom,
-  secretsIn,
-  signUpAndConfirm,
-  startTestStack,
-  type TestStack,
-} from './stack';
+import { Browser, messagesOf, secretsIn, signUpAndConfirm, startTestStack, type TestStack } from './stack';
 
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ ...portsFrom(15000), PROVIDER: 'fitbit' });
+  stack = await startTestStack({ PROVIDER: 'fitbit' });
 }, 180_000);
 
 afterAll(async () => {

@@ -6,7 +6,6 @@ import {
   eventually,
   messagesOf,
   outboundTexts,
-  portsFrom,
   secretsIn,
   signUpAndConfirm,
   startTestStack,
@@ -17,7 +16,7 @@ import {
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack(portsFrom(23000));
+  stack = await startTestStack();
 }, 180_000);
 
 afterAll(async () => {

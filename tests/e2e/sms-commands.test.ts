@@ -5,7 +5,6 @@
 import {
   messagesOf,
   outboundTexts,
-  portsFrom,
   secretsIn,
   signUpAndConfirm,
   startTestStack,
@@ -16,7 +15,7 @@ import {
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack(portsFrom(19000));
+  stack = await startTestStack();
 }, 180_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localConfig } from '../../local/local-config';
 import { startLocalStack } from '../../local/start';
-import { portsFrom } from './stack';
+import { freePorts } from './stack';
 
 function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -17,7 +17,7 @@ function listen(port: number): Promise<Server> {
 
 describe('starting the local stack', () => {
   it('fails clearly when a port is taken, and leaves nothing listening', async () => {
-    const ports = portsFrom(27000);
+    const ports = await freePorts();
     const dataDir = mkdtempSync(join(tmpdir(), 'fbs-start-'));
     const squatter = await listen(Number(ports.SANDBOX_PORT));
     try {

@@ -3,6 +3,7 @@
  * the tests can run while a developer's stack is up. Captures every log line for later checks.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalConfig, localConfig } from '../../local/local-config';
@@ -18,27 +19,36 @@ export interface TestStack {
 }
 
 /**
- * Each e2e file runs its own stack on ports derived from one base (base, base+2, base+1002,
- * base+1010, base+5000), so files never collide with each other or with `npm start`. Bases in use:
- * 13000 signup, 15000 legacy, 19000 sms, 21000 hostile web, 23000 monitoring, 25000 browser. All
- * stay below 32768, where Linux starts handing out ephemeral ports (a listener on one of those can
- * find it taken by another test's client connection or port-0 server).
+ * Ports for one stack, chosen by the OS: each is bound on port 0 at the same time (so the five are
+ * distinct), then released for the stack's servers to take. Two test runs on one machine, or a
+ * developer's `npm start`, never collide with a fixed range this way.
  */
-export function portsFrom(base: number): Record<string, string> {
-  if (base + 5000 >= 32768) throw new Error(`e2e port base ${base} reaches the ephemeral port range`);
+export async function freePorts(): Promise<Record<string, string>> {
+  const servers = await Promise.all(
+    Array.from({ length: 5 }, () => {
+      return new Promise<Server>((resolve, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      });
+    }),
+  );
+  const ports = servers.map((s) => String((s.address() as AddressInfo).port));
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  const [http, lambda, sns, sandbox, dynamo] = ports as [string, string, string, string, string];
   return {
-    HTTP_PORT: String(base),
-    LAMBDA_PORT: String(base + 2),
-    SNS_PORT: String(base + 1002),
-    SANDBOX_PORT: String(base + 1010),
-    DYNAMODB_PORT: String(base + 5000),
+    HTTP_PORT: http,
+    LAMBDA_PORT: lambda,
+    SNS_PORT: sns,
+    SANDBOX_PORT: sandbox,
+    DYNAMODB_PORT: dynamo,
   };
 }
 
 export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fbs-e2e-'));
   const cfg = localConfig({
-    ...portsFrom(13000),
+    ...(await freePorts()),
     LOCAL_DATA_DIR: dataDir,
     LOG_LEVEL: 'DEBUG',
     ...overrides,

@@ -4,7 +4,7 @@
  * every page at 375 and 1280 px go to artifacts/screenshots/.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { portsFrom, secretsIn, startTestStack, type TestStack } from '../stack';
+import { secretsIn, startTestStack, type TestStack } from '../stack';
 import {
   type AxeViolation,
   axeViolations,
@@ -18,7 +18,6 @@ import {
 } from './chromium';
 
 /** Ports of their own, so this file can run while other e2e files or `npm start` are up. */
-const PORTS = portsFrom(25000);
 const PHONE_SIZE = { width: 375, height: 812 };
 
 describeInBrowser('pages in Chromium', () => {
@@ -27,7 +26,7 @@ describeInBrowser('pages in Chromium', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startTestStack(PORTS), launchChromium()]);
+    [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
   }, 180_000);
 
   afterAll(async () => {

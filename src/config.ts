@@ -78,3 +78,13 @@ export function signupUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>): string {
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
+
+/**
+ * Origin of the provider's consent page, which the sign-up form may redirect to (CSP form-action).
+ * Derived here so the pages function needs no provider adapter (and no AWS SDK) to know it.
+ */
+export function authorizationOrigin(
+  config: Pick<Config, 'PROVIDER' | 'GOOGLE_AUTH_URL' | 'FITBIT_AUTH_URL'>,
+): string {
+  return new URL(config.PROVIDER === 'fitbit' ? config.FITBIT_AUTH_URL : config.GOOGLE_AUTH_URL).origin;
+}

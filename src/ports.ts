@@ -1,6 +1,6 @@
 /**
  * The interfaces the use cases need from the outside world. Owned by the domain side; adapters in
- * src/adapters implement them and src/composition.ts wires them once per Lambda container.
+ * src/adapters implement them and src/functions/<function>.ts wires them once per Lambda container.
  */
 import type { ProviderName, Subscriber, TokenSet } from './domain/subscriber';
 
@@ -69,10 +69,23 @@ export interface PhoneRecord {
   confirmationsSent?: number;
 }
 
-export interface SubscriberStore {
+/*
+ * The subscriber table serves five narrow ports, one adapter each (src/adapters/dynamo-*.ts), so a
+ * function is given, bundles and is allowed (IAM) only the reads and writes it makes:
+ * - SignupStates: pending OAuth sign-ups (signup writes, oauthCallback consumes);
+ * - Subscribers: subscriber records by id, under optimistic locking;
+ * - DueSubscribers: the index of who is due for a check (the dispatcher's only read);
+ * - PhoneDirectory: who a phone number belongs to, and the per-number reply allowances;
+ * - InboundLedger: inbound message ids already handled (duplicate deliveries).
+ */
+
+export interface SignupStates {
   putSignupState(signup: SignupState): Promise<void>;
   /** Returns and deletes the state atomically; undefined when unknown, used or expired. */
   consumeSignupState(state: string, now: number): Promise<SignupState | undefined>;
+}
+
+export interface Subscribers {
   getSubscriber(id: string, now: number): Promise<Subscriber | undefined>;
   /** Several subscribers in one consistent read (those that exist and have not expired). */
   getSubscribers(ids: string[], now: number): Promise<Map<string, Subscriber>>;
@@ -81,6 +94,18 @@ export interface SubscriberStore {
    * Returns it with the new version. Throws VersionConflictError otherwise.
    */
   saveSubscriber(subscriber: Subscriber): Promise<Subscriber>;
+  deleteSubscriber(id: string): Promise<void>;
+}
+
+export interface DueSubscribers {
+  /**
+   * Active subscribers whose next check is due at `now` (all active ones when `force`), in pages of
+   * ids. Reads an index of active subscribers only, so a round costs what is due, not the table.
+   */
+  listDue(now: number, options: { force: boolean; pageSize: number }): AsyncIterable<string[]>;
+}
+
+export interface PhoneDirectory {
   getPhone(phone: string): Promise<PhoneRecord | undefined>;
   /** Marks `subscriberId` as the sign-up waiting for this phone's YES (replacing any earlier one). */
   setPendingSignup(phone: string, subscriberId: string): Promise<void>;
@@ -93,20 +118,25 @@ export interface SubscriberStore {
    * start a loop): true when this one may go, and counts it.
    */
   takeReplyAllowance(phone: string, kind: 'hint' | 'signup', now: number, windowMs: number): Promise<boolean>;
-  deleteSubscriber(id: string): Promise<void>;
   /** Counts one confirmation text for the phone on `day`; false once `max` were counted that day. */
   takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean>;
-  /**
-   * Active subscribers whose next check is due at `now` (all active ones when `force`), in pages of
-   * ids. Reads an index of active subscribers only, so a round costs what is due, not the table.
-   */
-  listDue(now: number, options: { force: boolean; pageSize: number }): AsyncIterable<string[]>;
+}
+
+export interface InboundLedger {
   /** Records an inbound message id; false when it was already recorded (a duplicate delivery). */
   claimInboundMessage(messageId: string, now: number): Promise<boolean>;
   /** Forgets a claimed id so a retry after a failure can process the message. */
   releaseInboundMessage(messageId: string): Promise<void>;
 }
 
+/** Everything the subscriber table serves (an in-memory fake or a simulator may implement it whole). */
+export type SubscriberStore = SignupStates & Subscribers & DueSubscribers & PhoneDirectory & InboundLedger;
+
+/**
+ * Texts and per-user topics. Each operation is a separate adapter function (src/adapters/sns-*.ts,
+ * sms-sender.ts), and each use case names the operations it uses (`Pick<Messenger, ...>`), so a
+ * function's bundle and role carry only the SNS and SMS actions it sends.
+ */
 export interface Messenger {
   /** Creates (or finds) the topic with this name; idempotent. */
   ensureTopic(name: string): Promise<string>;

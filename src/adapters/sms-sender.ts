@@ -44,17 +44,6 @@ export class SmsSender implements Pick<Messenger, 'sendText'> {
     }
   }
 
-  /** Removes the number from the default opt-out list; a number not on it is not an error. */
-  async optIn(phone: string): Promise<void> {
-    try {
-      await this.sms.send(
-        new DeleteOptedOutNumberCommand({ OptOutListName: 'Default', OptedOutNumber: phone }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-    }
-  }
-
   private async send(to: string, text: string, from?: string): Promise<void> {
     await this.sms.send(
       new SendTextMessageCommand({
@@ -65,4 +54,18 @@ export class SmsSender implements Pick<Messenger, 'sendText'> {
       }),
     );
   }
+}
+
+/**
+ * Removes the number from the default opt-out list; a number not on it is not an error. A function
+ * of its own so only the function that opts people in (START) bundles and may send it.
+ */
+export function smsOptIn(sms: PinpointSMSVoiceV2Client): (phone: string) => Promise<void> {
+  return async (phone) => {
+    try {
+      await sms.send(new DeleteOptedOutNumberCommand({ OptOutListName: 'Default', OptedOutNumber: phone }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    }
+  };
 }

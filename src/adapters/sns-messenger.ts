@@ -1,6 +1,10 @@
 /**
  * Per-user SNS topics and the texts that go through them (alerts), plus the "new subscriber" event.
  * CreateTopic and Subscribe are idempotent at SNS, which makes redelivered events harmless here.
+ *
+ * One function per operation rather than one class: a function's wiring picks the operations it
+ * uses, and esbuild leaves the others (and their SDK commands) out of its bundle, so its role can
+ * be exactly what the bundle can send.
  */
 import {
   CheckIfPhoneNumberIsOptedOutCommand,
@@ -17,56 +21,55 @@ import type { EventPublisher, Messenger, NewSubscriberEvent } from '../ports';
 /** Alerts are transactional: SNS's default (promotional) may be dropped or delayed by carriers. */
 const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
 
-export class SnsTopics
-  implements
-    Pick<Messenger, 'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'deleteTopic' | 'publish' | 'isOptedOut'>
-{
-  constructor(private readonly sns: SNSClient) {}
-
-  async ensureTopic(name: string): Promise<string> {
-    const { TopicArn } = await this.sns.send(new CreateTopicCommand({ Name: name }));
+export function ensureTopic(sns: SNSClient): Messenger['ensureTopic'] {
+  return async (name) => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
     if (!TopicArn) throw new Error('CreateTopic returned no TopicArn');
     return TopicArn;
-  }
+  };
+}
 
-  async subscribeSms(topicArn: string, phone: string): Promise<string> {
-    const { SubscriptionArn } = await this.sns.send(
-      new SubscribeCommand({
-        TopicArn: topicArn,
-        Protocol: 'sms',
-        Endpoint: phone,
-        ReturnSubscriptionArn: true,
-      }),
+export function subscribeSms(sns: SNSClient): Messenger['subscribeSms'] {
+  return async (topicArn, phone) => {
+    const { SubscriptionArn } = await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sms', Endpoint: phone, ReturnSubscriptionArn: true }),
     );
     if (!SubscriptionArn) throw new Error('Subscribe returned no SubscriptionArn');
     return SubscriptionArn;
-  }
+  };
+}
 
-  async unsubscribe(subscriptionArn: string): Promise<void> {
-    await this.sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
-  }
+export function unsubscribe(sns: SNSClient): Messenger['unsubscribe'] {
+  return async (subscriptionArn) => {
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+  };
+}
 
-  async deleteTopic(topicArn: string): Promise<void> {
-    await this.sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
-  }
+export function deleteTopic(sns: SNSClient): Messenger['deleteTopic'] {
+  return async (topicArn) => {
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+  };
+}
 
-  async isOptedOut(phone: string): Promise<boolean> {
-    const { isOptedOut } = await this.sns.send(
-      new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: phone }),
-    );
-    return isOptedOut === true;
-  }
+export function isOptedOut(sns: SNSClient): Messenger['isOptedOut'] {
+  return async (phone) => {
+    const answer = await sns.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: phone }));
+    return answer.isOptedOut === true;
+  };
+}
 
-  async optIn(phone: string): Promise<void> {
-    if (await this.isOptedOut(phone))
-      await this.sns.send(new OptInPhoneNumberCommand({ phoneNumber: phone }));
-  }
+/** Opts in only a number that is opted out: SNS allows one opt-in per number per 30 days. */
+export function snsOptIn(sns: SNSClient): Messenger['optIn'] {
+  const optedOut = isOptedOut(sns);
+  return async (phone) => {
+    if (await optedOut(phone)) await sns.send(new OptInPhoneNumberCommand({ phoneNumber: phone }));
+  };
+}
 
-  async publish(topicArn: string, text: string): Promise<void> {
-    await this.sns.send(
-      new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL }),
-    );
-  }
+export function publish(sns: SNSClient): Messenger['publish'] {
+  return async (topicArn, text) => {
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL }));
+  };
 }
 
 export class SnsEventPublisher implements EventPublisher {

@@ -1,8 +1,8 @@
 /** The checker: `{"subscriberIds": [...], "force"?: true}` from the dispatcher; returns what it did. */
 import { z } from 'zod';
-import { config, deps } from '../composition';
 import type { CheckSummary } from '../ports';
-import { checkBatch } from '../usecases/check-batch';
+import { CheckBatchError, checkBatch } from '../usecases/check-batch';
+import type { CheckDeps } from '../usecases/check-subscriber';
 import { emptySummary } from '../usecases/dispatch-checks';
 
 const batch = z.object({
@@ -10,16 +10,25 @@ const batch = z.object({
   force: z.boolean().optional(),
 });
 
-export async function handler(event: unknown): Promise<CheckSummary> {
-  const parsed = batch.safeParse(event);
-  if (!parsed.success) {
-    deps.logger.warn('dropped a malformed check batch');
-    return emptySummary();
-  }
-  const summary = await checkBatch(deps, parsed.data.subscriberIds, {
-    force: parsed.data.force ?? false,
-    concurrency: config.CHECK_CONCURRENCY,
-  });
-  deps.logger.info('batch checked', { size: parsed.data.subscriberIds.length, ...summary });
-  return summary;
+export function makeCheckBatteriesHandler(deps: CheckDeps, options: { concurrency: number }) {
+  return async (event: unknown): Promise<CheckSummary> => {
+    const parsed = batch.safeParse(event);
+    if (!parsed.success) {
+      deps.logger.warn('dropped a malformed check batch');
+      return emptySummary();
+    }
+    const size = parsed.data.subscriberIds.length;
+    try {
+      const summary = await checkBatch(deps, parsed.data.subscriberIds, {
+        force: parsed.data.force ?? false,
+        concurrency: options.concurrency,
+      });
+      deps.logger.info('batch checked', { size, ...summary });
+      return summary;
+    } catch (error) {
+      // Thrown on: the invocation fails, so the error metric and alarm see the refused AWS call.
+      if (error instanceof CheckBatchError) deps.logger.error('batch checked with failures', { size, ...error.summary });
+      throw error;
+    }
+  };
 }

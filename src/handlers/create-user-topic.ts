@@ -1,7 +1,6 @@
 /** SNS "new subscriber" -> per-user topic, SMS subscription, and the "reply YES" text. */
 import { z } from 'zod';
-import { deps } from '../composition';
-import { provisionTopic } from '../usecases/provision-topic';
+import { type ProvisionDeps, provisionTopic } from '../usecases/provision-topic';
 import { forEachSnsMessage } from './sns-records';
 
 const newSubscriber = z.object({
@@ -9,9 +8,11 @@ const newSubscriber = z.object({
   signupId: z.string().min(8).max(100),
 });
 
-export async function handler(event: unknown): Promise<void> {
-  await forEachSnsMessage(event, newSubscriber, deps.logger, async (message) => {
-    const result = await provisionTopic(deps, message);
-    deps.logger.info('new subscriber handled', { result });
-  });
+export function makeCreateUserTopicHandler(deps: ProvisionDeps) {
+  return async (event: unknown): Promise<void> => {
+    await forEachSnsMessage(event, newSubscriber, deps.logger, async (message) => {
+      const result = await provisionTopic(deps, message);
+      deps.logger.info('new subscriber handled', { result });
+    });
+  };
 }

@@ -1,7 +1,6 @@
 /** SNS "inbound SMS" (AWS End User Messaging two-way payload) -> the person's command, answered. */
 import { z } from 'zod';
-import { deps } from '../composition';
-import { handleInboundSms } from '../usecases/handle-inbound-sms';
+import { handleInboundSms, type InboundDeps } from '../usecases/handle-inbound-sms';
 import { forEachSnsMessage } from './sns-records';
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/);
@@ -14,14 +13,16 @@ const twoWayPayload = z.object({
   inboundMessageId: z.string().min(1).max(128),
 });
 
-export async function handler(event: unknown): Promise<void> {
-  await forEachSnsMessage(event, twoWayPayload, deps.logger, async (message) => {
-    const outcome = await handleInboundSms(deps, {
-      from: message.originationNumber,
-      to: message.destinationNumber,
-      body: message.messageBody,
-      messageId: message.inboundMessageId,
+export function makeInboundSmsHandler(deps: InboundDeps) {
+  return async (event: unknown): Promise<void> => {
+    await forEachSnsMessage(event, twoWayPayload, deps.logger, async (message) => {
+      const outcome = await handleInboundSms(deps, {
+        from: message.originationNumber,
+        to: message.destinationNumber,
+        body: message.messageBody,
+        messageId: message.inboundMessageId,
+      });
+      deps.logger.info('inbound text handled', { outcome });
     });
-    deps.logger.info('inbound text handled', { outcome });
-  });
+  };
 }

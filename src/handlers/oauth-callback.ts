@@ -1,7 +1,6 @@
 /** GET /oauth/callback: the provider sends the person back here with a code (or a refusal). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { config, deps } from '../composition';
-import { completeAuthorization } from '../usecases/complete-authorization';
+import { type CallbackDeps, completeAuthorization } from '../usecases/complete-authorization';
 import { successPage } from '../web/pages';
 import {
   cookieOf,
@@ -16,31 +15,33 @@ import {
 /** Query values longer than this are not from a real provider. */
 const MAX_PARAM = 2048;
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const query = event.queryStringParameters ?? {};
-  const param = (name: string) => {
-    const value = query[name];
-    return typeof value === 'string' && value.length <= MAX_PARAM ? value : undefined;
-  };
-  // The binding cookie is single use, like the state it binds.
-  const clear = [signupCookie('', config.PUBLIC_BASE_URL, 0)];
-  try {
-    const result = await completeAuthorization(deps, {
-      state: param('state'),
-      code: param('code'),
-      error: param('error'),
-      browserNonce: cookieOf(event, SIGNUP_COOKIE),
-    });
-    switch (result.kind) {
-      case 'pending':
-      case 'restored':
-        return htmlResult(200, successPage(result.kind), { cookies: clear });
-      case 'denied':
-        return { ...errorResult(200, 'denied'), cookies: clear };
-      default:
-        return { ...errorResult(400, result.kind), cookies: clear };
+export function makeOAuthCallbackHandler(deps: CallbackDeps, options: { publicBaseUrl: string }) {
+  return async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    const query = event.queryStringParameters ?? {};
+    const param = (name: string) => {
+      const value = query[name];
+      return typeof value === 'string' && value.length <= MAX_PARAM ? value : undefined;
+    };
+    // The binding cookie is single use, like the state it binds.
+    const clear = [signupCookie('', options.publicBaseUrl, 0)];
+    try {
+      const result = await completeAuthorization(deps, {
+        state: param('state'),
+        code: param('code'),
+        error: param('error'),
+        browserNonce: cookieOf(event, SIGNUP_COOKIE),
+      });
+      switch (result.kind) {
+        case 'pending':
+        case 'restored':
+          return htmlResult(200, successPage(result.kind), { cookies: clear });
+        case 'denied':
+          return { ...errorResult(200, 'denied'), cookies: clear };
+        default:
+          return { ...errorResult(400, result.kind), cookies: clear };
+      }
+    } catch (error) {
+      return { ...pageForError(error, deps.logger), cookies: clear };
     }
-  } catch (error) {
-    return { ...pageForError(error, deps.logger), cookies: clear };
-  }
+  };
 }

@@ -3,26 +3,32 @@
  * route, so any other path or method gets the product's own "page not found".
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { deps } from '../composition';
 import { privacyPage, signupPage } from '../web/pages';
 import { STYLESHEET } from '../web/style';
 import { errorResult, type HttpResult, htmlResult } from './web';
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const method = event.requestContext?.http?.method ?? 'GET';
-  if (method !== 'GET' && method !== 'HEAD') return errorResult(404, 'not_found');
-  switch (event.rawPath) {
-    case '/':
-      return htmlResult(200, signupPage(), { formTarget: deps.provider.authorizationOrigin });
-    case '/privacy':
-      return htmlResult(200, privacyPage());
-    case '/style.css':
-      return {
-        statusCode: 200,
-        headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' },
-        body: STYLESHEET,
-      };
-    default:
-      return errorResult(404, 'not_found');
-  }
+export interface PagesOptions {
+  /** Origin of the provider's consent page, which the sign-up form's CSP allows. */
+  authorizationOrigin: string;
+}
+
+export function makePagesHandler(options: PagesOptions) {
+  return async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    const method = event.requestContext?.http?.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') return errorResult(404, 'not_found');
+    switch (event.rawPath) {
+      case '/':
+        return htmlResult(200, signupPage(), { formTarget: options.authorizationOrigin });
+      case '/privacy':
+        return htmlResult(200, privacyPage());
+      case '/style.css':
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' },
+          body: STYLESHEET,
+        };
+      default:
+        return errorResult(404, 'not_found');
+    }
+  };
 }

@@ -1,28 +1,29 @@
 /** POST /signup: validate the form, then redirect to the provider's consent screen. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { config, deps } from '../composition';
-import { SIGNUP_STATE_TTL_MS, startSignup } from '../usecases/start-signup';
+import { SIGNUP_STATE_TTL_MS, type SignupDeps, startSignup } from '../usecases/start-signup';
 import { signupPage } from '../web/pages';
 import { errorResult, type HttpResult, htmlResult, pageForError, readForm, signupCookie } from './web';
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const form = readForm(event);
-  if (!form.ok) return errorResult(form.status, 'bad_request');
-  const formTarget = deps.provider.authorizationOrigin;
-  try {
-    const result = await startSignup(deps, {
-      phone: form.fields.get('phone'),
-      consent: form.fields.get('consent'),
-    });
-    if (result.kind === 'invalid') {
-      return htmlResult(400, signupPage({ phone: result.phone, errors: result.errors }), { formTarget });
+export function makeSignupHandler(deps: SignupDeps, options: { publicBaseUrl: string }) {
+  return async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    const form = readForm(event);
+    if (!form.ok) return errorResult(form.status, 'bad_request');
+    const formTarget = deps.provider.authorizationOrigin;
+    try {
+      const result = await startSignup(deps, {
+        phone: form.fields.get('phone'),
+        consent: form.fields.get('consent'),
+      });
+      if (result.kind === 'invalid') {
+        return htmlResult(400, signupPage({ phone: result.phone, errors: result.errors }), { formTarget });
+      }
+      return htmlResult(302, '', {
+        formTarget,
+        headers: { location: result.location },
+        cookies: [signupCookie(result.browserNonce, options.publicBaseUrl, SIGNUP_STATE_TTL_MS / 1000)],
+      });
+    } catch (error) {
+      return pageForError(error, deps.logger);
     }
-    return htmlResult(302, '', {
-      formTarget,
-      headers: { location: result.location },
-      cookies: [signupCookie(result.browserNonce, config.PUBLIC_BASE_URL, SIGNUP_STATE_TTL_MS / 1000)],
-    });
-  } catch (error) {
-    return pageForError(error, deps.logger);
-  }
+  };
 }

@@ -17,7 +17,7 @@ export interface TokenCallResult<T> {
 }
 
 export async function withAccessToken<T>(
-  deps: Pick<Deps, 'store' | 'provider' | 'clock' | 'logger'>,
+  deps: Pick<Deps, 'subscribers' | 'provider' | 'clock' | 'logger'>,
   subscriber: Subscriber,
   call: (accessToken: string) => Promise<T>,
 ): Promise<TokenCallResult<T>> {
@@ -40,7 +40,7 @@ export async function withAccessToken<T>(
  * refresh token works only once.
  */
 export async function refreshTokens(
-  deps: Pick<Deps, 'store' | 'provider' | 'clock' | 'logger'>,
+  deps: Pick<Deps, 'subscribers' | 'provider' | 'clock' | 'logger'>,
   seen: Subscriber,
 ): Promise<Subscriber> {
   let tokens: Subscriber['tokens'];
@@ -49,7 +49,7 @@ export async function refreshTokens(
   } catch (error) {
     if (error instanceof InvalidGrantError) {
       // A concurrent worker may have just used a single-use refresh token: trust a newer record.
-      const latest = await deps.store.getSubscriber(seen.id, deps.clock.now());
+      const latest = await deps.subscribers.getSubscriber(seen.id, deps.clock.now());
       if (latest && latest.tokens.refreshToken !== seen.tokens.refreshToken) return latest;
     }
     throw error;
@@ -57,10 +57,10 @@ export async function refreshTokens(
   let current = seen;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      return await deps.store.saveSubscriber({ ...current, tokens, updatedAt: deps.clock.now() });
+      return await deps.subscribers.saveSubscriber({ ...current, tokens, updatedAt: deps.clock.now() });
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
-      const latest = await deps.store.getSubscriber(seen.id, deps.clock.now());
+      const latest = await deps.subscribers.getSubscriber(seen.id, deps.clock.now());
       if (!latest) throw error;
       if (latest.tokens.accessToken !== seen.tokens.accessToken) return latest;
       current = latest;

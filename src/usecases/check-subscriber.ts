@@ -1,8 +1,9 @@
 /**
  * One subscriber's battery check: read every device (fresh token, bounded retries), apply the
  * policy, remember what was decided under the optimistic lock, then text through their topic.
- * Never throws: a provider fault defers this subscriber, anything else is counted as failed, and
- * either way the rest of the round goes on.
+ * A provider fault (429, 5xx, timeout, ...) defers this subscriber. Anything else (a refused or
+ * failed AWS call, a bug) is logged and thrown, after putting back what it can, so the batch
+ * (checkBatch) can finish the others and then fail the invocation where the error alarm sees it.
  */
 import {
   type Alert,
@@ -25,8 +26,14 @@ import { texts } from '../domain/messages';
 import type { Subscriber } from '../domain/subscriber';
 import type { Device } from '../ports';
 import { withAccessToken } from './access-token';
-import { type Deps, retryOnConflict } from './deps';
+import { retryOnConflict, type WithMessenger } from './deps';
 import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
+
+/** What a check needs: the subscriber records, the phone directory (to erase), and alerts by topic. */
+export type CheckDeps = WithMessenger<
+  'subscribers' | 'phones' | 'provider' | 'clock' | 'logger' | 'settings' | 'sleep',
+  'isOptedOut' | 'publish' | 'unsubscribe' | 'deleteTopic'
+>;
 
 export type CheckOutcome = 'checked' | 'texted' | 'deferred' | 'failed' | 'skipped';
 
@@ -55,17 +62,17 @@ export function policySettings(subscriber: Subscriber): PolicySettings {
 }
 
 export async function checkSubscriber(
-  deps: Deps,
+  deps: CheckDeps,
   id: string,
   options: CheckOptions = {},
 ): Promise<CheckOutcome> {
-  const { store, clock, logger } = deps;
+  const { subscribers, clock, logger } = deps;
   let subscriber: Subscriber | undefined;
   try {
     subscriber =
       options.prefetched !== undefined
         ? (options.prefetched ?? undefined)
-        : await store.getSubscriber(id, clock.now());
+        : await subscribers.getSubscriber(id, clock.now());
     if (
       subscriber?.state === 'stopped' &&
       subscriber.nextCheckAt !== undefined &&
@@ -107,17 +114,17 @@ export async function checkSubscriber(
       subscriberId: id,
       error: error instanceof Error ? error.name : 'unknown',
     });
-    return 'failed';
+    throw error;
   }
 }
 
 /** Opted out at the carrier (STOP sent straight to AWS): SNS would drop every text. Stop trying. */
-async function stopOptedOut(deps: Deps, subscriber: Subscriber): Promise<void> {
+async function stopOptedOut(deps: CheckDeps, subscriber: Subscriber): Promise<void> {
   deps.logger.warn('number is on the opt-out list; subscriber stopped', { subscriberId: subscriber.id });
   await retryOnConflict(async () => {
-    const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+    const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
     if (current?.state !== 'active') return;
-    await deps.store.saveSubscriber({
+    await deps.subscribers.saveSubscriber({
       ...current,
       state: 'stopped',
       nextCheckAt: deps.clock.now() + STOPPED_RETENTION_MS,
@@ -126,7 +133,7 @@ async function stopOptedOut(deps: Deps, subscriber: Subscriber): Promise<void> {
   });
 }
 
-async function readDevices(deps: Deps, subscriber: Subscriber) {
+async function readDevices(deps: CheckDeps, subscriber: Subscriber) {
   for (let attempt = 0; ; attempt++) {
     try {
       return await withAccessToken(deps, subscriber, (token) => deps.provider.listDevices(token));
@@ -140,7 +147,7 @@ async function readDevices(deps: Deps, subscriber: Subscriber) {
 
 /** Evaluates against the latest record; on a lost race, re-reads and evaluates again. */
 async function decide(
-  deps: Deps,
+  deps: CheckDeps,
   read: Subscriber,
   devices: Device[],
 ): Promise<{ saved?: Subscriber; before?: Subscriber; evaluation: Evaluation }> {
@@ -150,7 +157,7 @@ async function decide(
     const now = deps.clock.now();
     const evaluation = evaluate(current.devices, devices, now, policySettings(current));
     try {
-      const saved = await deps.store.saveSubscriber({
+      const saved = await deps.subscribers.saveSubscriber({
         ...current,
         devices: evaluation.devices,
         nextCheckAt: evaluation.nextCheckAt,
@@ -161,7 +168,7 @@ async function decide(
       return { saved, before: current, evaluation };
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
-      current = await deps.store.getSubscriber(read.id, deps.clock.now());
+      current = await deps.subscribers.getSubscriber(read.id, deps.clock.now());
     }
   }
   return { evaluation: { devices: {}, alerts: [], held: 0, nextCheckAt: 0, snoozeEnded: false } };
@@ -169,26 +176,28 @@ async function decide(
 
 /** Texts are recorded as sent before they go; a failed send takes its record back and looks again soon. */
 async function send(
-  deps: Deps,
+  deps: CheckDeps,
   subscriber: Subscriber,
   before: Subscriber,
   evaluation: Evaluation,
 ): Promise<CheckOutcome> {
   const { messenger, logger } = deps;
   const failed: Alert[] = [];
+  let firstError: unknown;
   for (const alert of evaluation.alerts) {
     try {
       await messenger.publish(subscriber.topicArn as string, alert.text);
       logger.info('alert sent', { subscriberId: subscriber.id, kind: alert.kind });
     } catch (error) {
       failed.push(alert);
+      firstError ??= error;
       logger.warn('alert could not be sent', { subscriberId: subscriber.id, error: (error as Error).name });
     }
   }
   if (failed.length === 0) return 'texted';
   const reminderFailed = failed.some((alert) => alert.kind === 'reminder');
   await retryOnConflict(async () => {
-    const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+    const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
     if (!current) return;
     const devices = { ...current.devices };
     for (const { deviceId } of failed) {
@@ -196,7 +205,7 @@ async function send(
       // Back to what was known before this check: the next look finds the text still due.
       if (memory) devices[deviceId] = { ...memory, episode: before.devices[deviceId]?.episode };
     }
-    await deps.store.saveSubscriber({
+    await deps.subscribers.saveSubscriber({
       ...current,
       devices,
       // A reminder is due only while the ended snooze is remembered; a newer snooze wins.
@@ -206,10 +215,11 @@ async function send(
       nextCheckAt: current.state === 'active' ? deps.clock.now() + DEFER_BASE_MS : current.nextCheckAt,
     });
   });
-  return 'failed';
+  // The texts are due again; the failed publish (refused by IAM, throttled, ...) must still be seen.
+  throw firstError;
 }
 
-async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknown): Promise<CheckOutcome> {
+async function onProviderError(deps: CheckDeps, subscriber: Subscriber, error: unknown): Promise<CheckOutcome> {
   const { logger } = deps;
   const name = error instanceof Error ? error.name : 'unknown';
   if (error instanceof InvalidGrantError) {
@@ -239,9 +249,9 @@ async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknow
   const delay = Math.max(retryAfterMs, backoff);
   logger.warn('provider fault; subscriber deferred', { subscriberId: subscriber.id, error: name, failures });
   await retryOnConflict(async () => {
-    const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+    const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
     if (current?.state !== 'active') return;
-    await deps.store.saveSubscriber({
+    await deps.subscribers.saveSubscriber({
       ...current,
       failures,
       nextCheckAt: deps.clock.now() + delay,
@@ -251,11 +261,11 @@ async function onProviderError(deps: Deps, subscriber: Subscriber, error: unknow
 }
 
 /** The grant is gone: stop checking, and say so once, with the way back. */
-async function lostGrant(deps: Deps, subscriber: Subscriber): Promise<void> {
+async function lostGrant(deps: CheckDeps, subscriber: Subscriber): Promise<void> {
   const changed = await retryOnConflict(async () => {
-    const current = await deps.store.getSubscriber(subscriber.id, deps.clock.now());
+    const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
     if (current?.state !== 'active') return undefined;
-    return deps.store.saveSubscriber({
+    return deps.subscribers.saveSubscriber({
       ...current,
       state: 'needs_reauth',
       nextCheckAt: undefined,

@@ -13,6 +13,11 @@ import {
   subscriberId,
 } from '../domain/subscriber';
 import { type Deps, retryOnConflict } from './deps';
+
+export type CallbackDeps = Pick<
+  Deps,
+  'signups' | 'subscribers' | 'phones' | 'provider' | 'events' | 'clock' | 'logger' | 'settings'
+>;
 import { bindingOf } from './start-signup';
 
 export interface CallbackInput {
@@ -35,14 +40,14 @@ export type CallbackResult =
 
 const STATE_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
 
-export async function completeAuthorization(deps: Deps, input: CallbackInput): Promise<CallbackResult> {
-  const { store, provider, clock, logger } = deps;
+export async function completeAuthorization(deps: CallbackDeps, input: CallbackInput): Promise<CallbackResult> {
+  const { signups, subscribers, phones, provider, clock, logger } = deps;
   const now = clock.now();
   if (!input.state || !STATE_SHAPE.test(input.state))
     return input.error ? { kind: 'denied' } : { kind: 'bad_state' };
 
   // Consumed first, whatever follows: a state is good for one attempt only.
-  const signup = await store.consumeSignupState(input.state, now);
+  const signup = await signups.consumeSignupState(input.state, now);
   if (!signup) return { kind: 'bad_state' };
   if (!input.browserNonce || bindingOf(input.browserNonce) !== signup.browserBinding) {
     logger.warn('callback from a browser that did not start the sign-up');
@@ -71,10 +76,10 @@ export async function completeAuthorization(deps: Deps, input: CallbackInput): P
   const id = subscriberId(provider.name, profile.userId);
   const phone = signup.phone;
   const signupId = randomUUID();
-  const phoneRecord = await store.getPhone(phone);
+  const phoneRecord = await phones.getPhone(phone);
 
   const { saved, restored, previousPhone } = await retryOnConflict(async () => {
-    const existing = await store.getSubscriber(id, now);
+    const existing = await subscribers.getSubscriber(id, now);
     const confirmedHere = existing?.phone === phone && phoneRecord?.ownerId === id;
     const restored = confirmedHere && (existing.state === 'active' || existing.state === 'needs_reauth');
     const neverConfirmed = !existing || existing.expiresAt !== undefined;
@@ -98,11 +103,11 @@ export async function completeAuthorization(deps: Deps, input: CallbackInput): P
       expiresAt: neverConfirmed ? Math.ceil((now + PENDING_SIGNUP_TTL_MS) / 1000) : undefined,
     };
     const previousPhone = existing && existing.phone !== phone ? existing.phone : undefined;
-    return { saved: await store.saveSubscriber(next), restored, previousPhone };
+    return { saved: await subscribers.saveSubscriber(next), restored, previousPhone };
   });
 
-  if (previousPhone) await store.releasePhone(previousPhone, id);
-  if (!restored) await store.setPendingSignup(phone, id);
+  if (previousPhone) await phones.releasePhone(previousPhone, id);
+  if (!restored) await phones.setPendingSignup(phone, id);
   await deps.events.publishNewSubscriber({ subscriberId: saved.id, signupId });
   logger.info(restored ? 'subscriber restored' : 'subscriber awaiting confirmation', {
     provider: provider.name,

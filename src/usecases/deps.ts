@@ -1,5 +1,20 @@
-/** What the use cases are given: the ports, and the few settings they need from configuration. */
-import type { Clock, EventPublisher, HealthProvider, Logger, Messenger, SubscriberStore } from '../ports';
+/**
+ * What the use cases are given: the ports, and the few settings they need from configuration. Each
+ * use case takes only the ports it uses (`Pick<Deps, ...>`), so each function's wiring (src/functions)
+ * builds only those, and its bundle holds only their adapters.
+ */
+import type {
+  Clock,
+  DueSubscribers,
+  EventPublisher,
+  HealthProvider,
+  InboundLedger,
+  Logger,
+  Messenger,
+  PhoneDirectory,
+  SignupStates,
+  Subscribers,
+} from '../ports';
 
 export interface AppSettings {
   defaultCountry: string;
@@ -13,7 +28,11 @@ export interface AppSettings {
 }
 
 export interface Deps {
-  store: SubscriberStore;
+  signups: SignupStates;
+  subscribers: Subscribers;
+  dueSubscribers: DueSubscribers;
+  phones: PhoneDirectory;
+  inbound: InboundLedger;
   provider: HealthProvider;
   messenger: Messenger;
   events: EventPublisher;
@@ -23,6 +42,11 @@ export interface Deps {
   /** Waits between retries; tests pass one that does not. */
   sleep: (ms: number) => Promise<void>;
 }
+
+/** Deps with only some of the Messenger's operations: what a use case (and its function) sends. */
+export type WithMessenger<K extends keyof Deps, M extends keyof Messenger> = Pick<Deps, K> & {
+  messenger: Pick<Messenger, M>;
+};
 
 /** Re-runs `attempt` when it loses an optimistic-lock race, a bounded number of times. */
 export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {

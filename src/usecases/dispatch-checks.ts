@@ -3,7 +3,7 @@
  * hands them to checkers in bounded batches with bounded parallelism, then reports one summary.
  */
 import pLimit from 'p-limit';
-import type { CheckDispatcher, CheckSummary, Clock, Logger, SubscriberStore } from '../ports';
+import type { CheckDispatcher, CheckSummary, Clock, DueSubscribers, Logger } from '../ports';
 
 export interface RoundOptions {
   force: boolean;
@@ -36,7 +36,7 @@ export function addSummary(into: CheckSummary, more: CheckSummary): void {
 }
 
 export async function dispatchChecks(
-  deps: { store: SubscriberStore; dispatcher: CheckDispatcher; clock: Clock; logger: Logger },
+  deps: { dueSubscribers: DueSubscribers; dispatcher: CheckDispatcher; clock: Clock; logger: Logger },
   options: RoundOptions,
 ): Promise<RoundSummary> {
   const started = deps.clock.now();
@@ -45,7 +45,7 @@ export async function dispatchChecks(
   const running: Promise<void>[] = [];
   let due = 0;
   let batches = 0;
-  for await (const page of deps.store.listDue(started, {
+  for await (const page of deps.dueSubscribers.listDue(started, {
     force: options.force,
     pageSize: options.batchSize,
   })) {

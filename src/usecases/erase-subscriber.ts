@@ -4,12 +4,17 @@
  * first and their failures only logged, so an unreachable provider never keeps data here.
  */
 import type { Subscriber } from '../domain/subscriber';
-import type { Deps } from './deps';
+import type { WithMessenger } from './deps';
+
+export type EraseDeps = WithMessenger<
+  'provider' | 'subscribers' | 'phones' | 'logger',
+  'unsubscribe' | 'deleteTopic'
+>;
 
 /** A stopped subscriber is kept this long in case they text START, then erased. */
 export const STOPPED_RETENTION_MS = 30 * 24 * 3600_000;
 
-export async function eraseSubscriber(deps: Deps, subscriber: Subscriber): Promise<void> {
+export async function eraseSubscriber(deps: EraseDeps, subscriber: Subscriber): Promise<void> {
   const { logger } = deps;
   const attempt = async (what: string, run: () => Promise<void>) => {
     try {
@@ -22,7 +27,7 @@ export async function eraseSubscriber(deps: Deps, subscriber: Subscriber): Promi
   const { subscriptionArn, topicArn } = subscriber;
   if (subscriptionArn) await attempt('unsubscribe', () => deps.messenger.unsubscribe(subscriptionArn));
   if (topicArn) await attempt('delete topic', () => deps.messenger.deleteTopic(topicArn));
-  await deps.store.releasePhone(subscriber.phone, subscriber.id);
-  await deps.store.deleteSubscriber(subscriber.id);
+  await deps.phones.releasePhone(subscriber.phone, subscriber.id);
+  await deps.subscribers.deleteSubscriber(subscriber.id);
   logger.info('subscriber erased', { subscriberId: subscriber.id });
 }

@@ -10,8 +10,13 @@ import { parseSmsCommand, type SmsCommand } from '../domain/sms-command';
 import { formatLocal, snoozeEnd } from '../domain/snooze';
 import type { Subscriber } from '../domain/subscriber';
 import { withAccessToken } from './access-token';
-import { type Deps, retryOnConflict } from './deps';
+import { retryOnConflict, type WithMessenger } from './deps';
 import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
+
+export type InboundDeps = WithMessenger<
+  'inbound' | 'phones' | 'subscribers' | 'provider' | 'clock' | 'logger' | 'settings',
+  'unsubscribe' | 'deleteTopic' | 'optIn' | 'sendText'
+>;
 
 export interface InboundText {
   from: string;
@@ -45,34 +50,34 @@ const HINT_WINDOW_MS = HOUR;
 /** A number that is not a subscriber hears the sign-up link once, then nothing for a day. */
 const SIGNUP_REPLY_WINDOW_MS = 24 * HOUR;
 
-export async function handleInboundSms(deps: Deps, text: InboundText): Promise<InboundOutcome> {
-  const { store, clock } = deps;
-  if (!(await store.claimInboundMessage(text.messageId, clock.now()))) return 'duplicate';
+export async function handleInboundSms(deps: InboundDeps, text: InboundText): Promise<InboundOutcome> {
+  const { inbound, clock } = deps;
+  if (!(await inbound.claimInboundMessage(text.messageId, clock.now()))) return 'duplicate';
   try {
     return await act(deps, text);
   } catch (error) {
     // Let the retry (SNS/Lambda) act on it again: nothing was replied yet, or the reply failed.
-    await store.releaseInboundMessage(text.messageId).catch(() => undefined);
+    await inbound.releaseInboundMessage(text.messageId).catch(() => undefined);
     throw error;
   }
 }
 
 interface Context {
-  deps: Deps;
+  deps: InboundDeps;
   text: InboundText;
   owner?: Subscriber;
   pending?: Subscriber;
   reply: (body: string) => Promise<void>;
 }
 
-async function act(deps: Deps, text: InboundText): Promise<InboundOutcome> {
-  const { store, clock, logger } = deps;
+async function act(deps: InboundDeps, text: InboundText): Promise<InboundOutcome> {
+  const { phones, subscribers, clock, logger } = deps;
   const now = clock.now();
   const command = parseSmsCommand(text.body);
-  const phoneRecord = await store.getPhone(text.from);
-  const owner = phoneRecord?.ownerId ? await store.getSubscriber(phoneRecord.ownerId, now) : undefined;
+  const phoneRecord = await phones.getPhone(text.from);
+  const owner = phoneRecord?.ownerId ? await subscribers.getSubscriber(phoneRecord.ownerId, now) : undefined;
   const pendingRecord = phoneRecord?.pendingId
-    ? await store.getSubscriber(phoneRecord.pendingId, now)
+    ? await subscribers.getSubscriber(phoneRecord.pendingId, now)
     : undefined;
   const pending =
     pendingRecord?.state === 'pending_confirmation' && pendingRecord.phone === text.from
@@ -218,7 +223,7 @@ async function rateLimited(
   body: string,
   outcome: InboundOutcome,
 ): Promise<InboundOutcome> {
-  if (!(await ctx.deps.store.takeReplyAllowance(ctx.text.from, kind, ctx.deps.clock.now(), windowMs))) {
+  if (!(await ctx.deps.phones.takeReplyAllowance(ctx.text.from, kind, ctx.deps.clock.now(), windowMs))) {
     ctx.deps.logger.info('reply withheld: already answered recently', {
       phone: maskPhone(ctx.text.from),
       kind,
@@ -230,7 +235,7 @@ async function rateLimited(
 }
 
 /** A live read of every device; the stored readings, said to be old, when the provider fails. */
-async function statusText(deps: Deps, subscriber: Subscriber): Promise<string> {
+async function statusText(deps: InboundDeps, subscriber: Subscriber): Promise<string> {
   const now = deps.clock.now();
   if (subscriber.state === 'needs_reauth') return texts.needsReauth(deps.settings.signupUrl);
   try {
@@ -262,7 +267,7 @@ async function statusText(deps: Deps, subscriber: Subscriber): Promise<string> {
  * Replies in the person's thread. A number on the opt-out list cannot be answered (after STOP, AWS
  * confirms on our behalf when it manages opt-outs): that is logged, not retried.
  */
-async function replyTo(deps: Deps, text: Pick<InboundText, 'from' | 'to'>, body: string): Promise<void> {
+async function replyTo(deps: InboundDeps, text: Pick<InboundText, 'from' | 'to'>, body: string): Promise<void> {
   try {
     await deps.messenger.sendText(text.from, body, text.to);
   } catch (error) {
@@ -276,12 +281,12 @@ async function replyTo(deps: Deps, text: Pick<InboundText, 'from' | 'to'>, body:
 
 /** YES from the phone of a pending sign-up: it owns the number now, and hears its batteries. */
 async function confirm(
-  deps: Deps,
+  deps: InboundDeps,
   pending: Subscriber,
   previousOwner: Subscriber | undefined,
   replyFrom: string,
 ): Promise<void> {
-  const { store, clock, logger } = deps;
+  const { phones, clock, logger } = deps;
   const activated = await update(deps, pending.id, (s) =>
     s.state === 'pending_confirmation' && s.phone === pending.phone
       ? // Due at once: the next round reads the devices and texts any that are already low.
@@ -289,7 +294,7 @@ async function confirm(
       : s,
   );
   if (activated?.state !== 'active') return;
-  await store.setPhoneOwner(activated.phone, activated.id);
+  await phones.setPhoneOwner(activated.phone, activated.id);
   if (previousOwner && previousOwner.id !== activated.id) {
     // One phone, one subscriber: the earlier holder of this number stops texting it.
     await update(deps, previousOwner.id, (s) => ({
@@ -303,7 +308,7 @@ async function confirm(
   await replyTo(deps, { from: activated.phone, to: replyFrom }, await introText(deps, activated));
 }
 
-async function introText(deps: Deps, subscriber: Subscriber): Promise<string> {
+async function introText(deps: InboundDeps, subscriber: Subscriber): Promise<string> {
   try {
     const { value: devices } = await withAccessToken(deps, subscriber, (token) =>
       deps.provider.listDevices(token),
@@ -319,15 +324,15 @@ async function introText(deps: Deps, subscriber: Subscriber): Promise<string> {
 
 /** Read-modify-write under the optimistic lock; no write when `change` returns the record as is. */
 async function update(
-  deps: Deps,
+  deps: InboundDeps,
   id: string,
   change: (current: Subscriber) => Subscriber,
 ): Promise<Subscriber | undefined> {
   return retryOnConflict(async () => {
-    const current = await deps.store.getSubscriber(id, deps.clock.now());
+    const current = await deps.subscribers.getSubscriber(id, deps.clock.now());
     if (!current) return undefined;
     const next = change(current);
     if (next === current) return current;
-    return deps.store.saveSubscriber({ ...next, updatedAt: deps.clock.now() });
+    return deps.subscribers.saveSubscriber({ ...next, updatedAt: deps.clock.now() });
   });
 }

@@ -8,7 +8,12 @@ import { texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
 import type { Subscriber } from '../domain/subscriber';
 import type { NewSubscriberEvent } from '../ports';
-import { type Deps, retryOnConflict } from './deps';
+import { retryOnConflict, type WithMessenger } from './deps';
+
+export type ProvisionDeps = WithMessenger<
+  'subscribers' | 'phones' | 'clock' | 'logger' | 'settings',
+  'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'sendText'
+>;
 
 export type ProvisionResult =
   | 'undeliverable'
@@ -30,12 +35,12 @@ export function topicNameFor(
   );
 }
 
-export async function provisionTopic(deps: Deps, event: NewSubscriberEvent): Promise<ProvisionResult> {
-  const { store, messenger, clock, logger } = deps;
+export async function provisionTopic(deps: ProvisionDeps, event: NewSubscriberEvent): Promise<ProvisionResult> {
+  const { subscribers, phones, messenger, clock, logger } = deps;
   const now = clock.now();
 
   const subscriber = await retryOnConflict(async () => {
-    const current = await store.getSubscriber(event.subscriberId, now);
+    const current = await subscribers.getSubscriber(event.subscriberId, now);
     if (!current || current.signupId !== event.signupId) return current;
     const topicArn =
       current.topicArn ?? (await messenger.ensureTopic(topicNameFor(deps.settings.userTopicPrefix, current)));
@@ -45,7 +50,7 @@ export async function provisionTopic(deps: Deps, event: NewSubscriberEvent): Pro
       await messenger.unsubscribe(current.subscriptionArn);
     }
     if (current.topicArn === topicArn && current.subscriptionArn === subscriptionArn) return current;
-    return store.saveSubscriber({ ...current, topicArn, subscriptionArn, updatedAt: now });
+    return subscribers.saveSubscriber({ ...current, topicArn, subscriptionArn, updatedAt: now });
   });
   if (!subscriber) {
     logger.info('new-subscriber event for a sign-up that expired', { subscriberId: event.subscriberId });
@@ -59,17 +64,17 @@ export async function provisionTopic(deps: Deps, event: NewSubscriberEvent): Pro
   if (subscriber.confirmationSentFor === event.signupId) return 'already_sent';
 
   const day = new Date(now).toISOString().slice(0, 10);
-  if (!(await store.takeConfirmationAllowance(subscriber.phone, day, deps.settings.maxConfirmationsPerDay))) {
+  if (!(await phones.takeConfirmationAllowance(subscriber.phone, day, deps.settings.maxConfirmationsPerDay))) {
     logger.warn('confirmation texts capped for this number today', { phone: maskPhone(subscriber.phone) });
     return 'capped';
   }
   // Claim before sending, so a redelivered event finds the claim and sends nothing more.
   const claimed = await retryOnConflict(async () => {
-    const current = await store.getSubscriber(event.subscriberId, now);
+    const current = await subscribers.getSubscriber(event.subscriberId, now);
     if (!current || current.signupId !== event.signupId || current.confirmationSentFor === event.signupId) {
       return undefined;
     }
-    return store.saveSubscriber({ ...current, confirmationSentFor: event.signupId, updatedAt: now });
+    return subscribers.saveSubscriber({ ...current, confirmationSentFor: event.signupId, updatedAt: now });
   });
   if (!claimed) return 'already_sent';
   try {
@@ -86,9 +91,9 @@ export async function provisionTopic(deps: Deps, event: NewSubscriberEvent): Pro
     }
     // Give the claim back so the event's retry can send it.
     await retryOnConflict(async () => {
-      const current = await store.getSubscriber(event.subscriberId, now);
+      const current = await subscribers.getSubscriber(event.subscriberId, now);
       if (current?.confirmationSentFor === event.signupId) {
-        await store.saveSubscriber({ ...current, confirmationSentFor: undefined, updatedAt: now });
+        await subscribers.saveSubscriber({ ...current, confirmationSentFor: undefined, updatedAt: now });
       }
     });
     throw error;

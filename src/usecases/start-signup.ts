@@ -22,8 +22,10 @@ export function bindingOf(browserNonce: string): string {
   return createHash('sha256').update(browserNonce).digest('base64url');
 }
 
+export type SignupDeps = Pick<Deps, 'signups' | 'provider' | 'clock' | 'logger' | 'settings'>;
+
 export async function startSignup(
-  deps: Pick<Deps, 'store' | 'provider' | 'clock' | 'logger' | 'settings'>,
+  deps: SignupDeps,
   form: SignupForm,
 ): Promise<StartSignupResult> {
   const phone = parseMobileNumber(form.phone, deps.settings.defaultCountry);
@@ -38,7 +40,7 @@ export async function startSignup(
 
   const start = await deps.provider.startAuthorization(deps.settings.redirectUri);
   const browserNonce = randomBytes(24).toString('base64url');
-  await deps.store.putSignupState({
+  await deps.signups.putSignupState({
     state: start.state,
     codeVerifier: start.codeVerifier,
     phone: phone.e164,

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { SmsSender } from '../../../src/adapters/sms-sender';
+import { SmsSender, smsOptIn } from '../../../src/adapters/sms-sender';
 import { RecipientOptedOutError, RecipientUnreachableError } from '../../../src/domain/errors';
 import { PHONE, SERVICE_NUMBER } from '../../support/fakes';
 
@@ -82,11 +82,11 @@ describe('SmsSender', () => {
   });
 });
 
-describe('SmsSender.optIn', () => {
+describe('smsOptIn', () => {
   it('removes the number from the Default opt-out list', async () => {
     sms.on(DeleteOptedOutNumberCommand).resolves({});
 
-    await sender().optIn(PHONE);
+    await smsOptIn(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }))(PHONE);
 
     expect(sms).toHaveReceivedCommandTimes(DeleteOptedOutNumberCommand, 1);
     expect(sms).toHaveReceivedCommandWith(DeleteOptedOutNumberCommand, {
@@ -100,12 +100,12 @@ describe('SmsSender.optIn', () => {
       .on(DeleteOptedOutNumberCommand)
       .rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
 
-    await expect(sender().optIn(PHONE)).resolves.toBeUndefined();
+    await expect(smsOptIn(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }))(PHONE)).resolves.toBeUndefined();
   });
 
   it('passes other failures through', async () => {
     sms.on(DeleteOptedOutNumberCommand).rejects(new Error('AccessDeniedException'));
 
-    await expect(sender().optIn(PHONE)).rejects.toThrow('AccessDeniedException');
+    await expect(smsOptIn(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }))(PHONE)).rejects.toThrow('AccessDeniedException');
   });
 });

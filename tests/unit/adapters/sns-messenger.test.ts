@@ -10,7 +10,16 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { SnsEventPublisher, SnsTopics } from '../../../src/adapters/sns-messenger';
+import {
+  deleteTopic,
+  ensureTopic,
+  isOptedOut,
+  publish,
+  SnsEventPublisher,
+  snsOptIn,
+  subscribeSms,
+  unsubscribe,
+} from '../../../src/adapters/sns-messenger';
 import { PHONE } from '../../support/fakes';
 
 const sns = mockClient(SNSClient);
@@ -23,11 +32,11 @@ beforeEach(() => {
 
 const client = () => new SNSClient({ region: 'us-east-1' });
 
-describe('SnsTopics', () => {
+describe('SNS topic operations', () => {
   it('creates a topic by name and returns its ARN', async () => {
     sns.on(CreateTopicCommand).resolves({ TopicArn: TOPIC });
 
-    const arn = await new SnsTopics(client()).ensureTopic('fbs-test-google-USER1');
+    const arn = await ensureTopic(client())('fbs-test-google-USER1');
 
     expect(arn).toBe(TOPIC);
     expect(sns).toHaveReceivedCommandWith(CreateTopicCommand, { Name: 'fbs-test-google-USER1' });
@@ -36,13 +45,13 @@ describe('SnsTopics', () => {
   it('fails loudly when CreateTopic answers without an ARN', async () => {
     sns.on(CreateTopicCommand).resolves({});
 
-    await expect(new SnsTopics(client()).ensureTopic('x')).rejects.toThrow(/TopicArn/);
+    await expect(ensureTopic(client())('x')).rejects.toThrow(/TopicArn/);
   });
 
   it('subscribes a phone by SMS and returns the subscription ARN straight away', async () => {
     sns.on(SubscribeCommand).resolves({ SubscriptionArn: `${TOPIC}:sub-1` });
 
-    const arn = await new SnsTopics(client()).subscribeSms(TOPIC, PHONE);
+    const arn = await subscribeSms(client())(TOPIC, PHONE);
 
     expect(arn).toBe(`${TOPIC}:sub-1`);
     expect(sns).toHaveReceivedCommandWith(SubscribeCommand, {
@@ -56,13 +65,13 @@ describe('SnsTopics', () => {
   it('fails loudly when Subscribe answers without an ARN', async () => {
     sns.on(SubscribeCommand).resolves({});
 
-    await expect(new SnsTopics(client()).subscribeSms(TOPIC, PHONE)).rejects.toThrow(/SubscriptionArn/);
+    await expect(subscribeSms(client())(TOPIC, PHONE)).rejects.toThrow(/SubscriptionArn/);
   });
 
   it('unsubscribes by subscription ARN', async () => {
     sns.on(UnsubscribeCommand).resolves({});
 
-    await new SnsTopics(client()).unsubscribe(`${TOPIC}:sub-1`);
+    await unsubscribe(client())(`${TOPIC}:sub-1`);
 
     expect(sns).toHaveReceivedCommandWith(UnsubscribeCommand, { SubscriptionArn: `${TOPIC}:sub-1` });
   });
@@ -70,7 +79,7 @@ describe('SnsTopics', () => {
   it('publishes alerts as Transactional SMS', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 
-    await new SnsTopics(client()).publish(TOPIC, 'Charge 6 battery low: 14%.');
+    await publish(client())(TOPIC, 'Charge 6 battery low: 14%.');
 
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
@@ -83,15 +92,15 @@ describe('SnsTopics', () => {
   it('passes SNS errors through', async () => {
     sns.on(PublishCommand).rejects(new Error('AuthorizationError'));
 
-    await expect(new SnsTopics(client()).publish(TOPIC, 'x')).rejects.toThrow('AuthorizationError');
+    await expect(publish(client())(TOPIC, 'x')).rejects.toThrow('AuthorizationError');
   });
 });
 
-describe('SnsTopics opt-out list and topic deletion', () => {
+describe('SNS topic operations opt-out list and topic deletion', () => {
   it('deletes a topic by ARN', async () => {
     sns.on(DeleteTopicCommand).resolves({});
 
-    await new SnsTopics(client()).deleteTopic(TOPIC);
+    await deleteTopic(client())(TOPIC);
 
     expect(sns).toHaveReceivedCommandTimes(DeleteTopicCommand, 1);
     expect(sns).toHaveReceivedCommandWith(DeleteTopicCommand, { TopicArn: TOPIC });
@@ -104,7 +113,7 @@ describe('SnsTopics opt-out list and topic deletion', () => {
   ])('reads the opt-out list: %j -> %s', async (answer, expected) => {
     sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves(answer);
 
-    const optedOut = await new SnsTopics(client()).isOptedOut(PHONE);
+    const optedOut = await isOptedOut(client())(PHONE);
 
     expect(optedOut).toBe(expected);
     expect(sns).toHaveReceivedCommandWith(CheckIfPhoneNumberIsOptedOutCommand, { phoneNumber: PHONE });
@@ -114,7 +123,7 @@ describe('SnsTopics opt-out list and topic deletion', () => {
     sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: true });
     sns.on(OptInPhoneNumberCommand).resolves({});
 
-    await new SnsTopics(client()).optIn(PHONE);
+    await snsOptIn(client())(PHONE);
 
     expect(sns).toHaveReceivedCommandTimes(OptInPhoneNumberCommand, 1);
     expect(sns).toHaveReceivedCommandWith(OptInPhoneNumberCommand, { phoneNumber: PHONE });
@@ -123,7 +132,7 @@ describe('SnsTopics opt-out list and topic deletion', () => {
   it('does not opt in a number that is not opted out (SNS allows one opt-in per 30 days)', async () => {
     sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
 
-    await new SnsTopics(client()).optIn(PHONE);
+    await snsOptIn(client())(PHONE);
 
     expect(sns).toHaveReceivedCommandTimes(OptInPhoneNumberCommand, 0);
   });

@@ -1,0 +1,36 @@
+/** InboundLedger on the subscriber table: inbound message ids already handled, kept a week. */
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { InboundLedger } from '../ports';
+import { conditionFailed, keys, type Table } from './dynamo-table';
+
+/** Inbound message ids are remembered this long: far beyond any SNS or Lambda retry. */
+const INBOUND_MEMORY_SECONDS = 7 * 24 * 3600;
+
+export class DynamoInboundLedger implements InboundLedger {
+  constructor(private readonly table: Table) {}
+
+  async claimInboundMessage(messageId: string, now: number): Promise<boolean> {
+    const nowSeconds = Math.floor(now / 1000);
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { pk: keys.inbound(messageId), kind: 'inbound', ttl: nowSeconds + INBOUND_MEMORY_SECONDS },
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':nowSeconds': nowSeconds },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseInboundMessage(messageId: string): Promise<void> {
+    await this.table.doc.send(
+      new DeleteCommand({ TableName: this.table.name, Key: { pk: keys.inbound(messageId) } }),
+    );
+  }
+}

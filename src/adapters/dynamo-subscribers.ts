@@ -1,0 +1,80 @@
+/** Subscribers on the subscriber table: records by id, written under an optimistic lock (`version`). */
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { VersionConflictError } from '../domain/errors';
+import type { Subscriber } from '../domain/subscriber';
+import type { Subscribers } from '../ports';
+import { alive, conditionFailed, dueShardOf, type Item, keys, strip, type Table } from './dynamo-table';
+
+/** BatchGetItem reads at most this many keys per request. */
+const BATCH_GET_LIMIT = 100;
+
+export class DynamoSubscribers implements Subscribers {
+  constructor(private readonly table: Table) {}
+
+  async getSubscriber(id: string, now: number): Promise<Subscriber | undefined> {
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: { pk: keys.subscriber(id) }, ConsistentRead: true }),
+    );
+    return alive(Item, now) ? strip<Subscriber>(Item) : undefined;
+  }
+
+  async getSubscribers(ids: string[], now: number): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    const tableName = this.table.name;
+    for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
+      let pending: Record<string, unknown>[] = ids
+        .slice(i, i + BATCH_GET_LIMIT)
+        .map((id) => ({ pk: keys.subscriber(id) }));
+      // DynamoDB may hand back part of a batch as unprocessed under load: ask again, a few times.
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= 5) throw new Error(`${pending.length} subscribers left unread after ${attempt} tries`);
+        const { Responses, UnprocessedKeys } = await this.table.doc.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[tableName] ?? []) {
+          if (alive(item, now)) {
+            const subscriber = strip<Subscriber>(item);
+            found.set(subscriber.id, subscriber);
+          }
+        }
+        pending = (UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+    return found;
+  }
+
+  async saveSubscriber(subscriber: Subscriber): Promise<Subscriber> {
+    const saved: Subscriber = { ...subscriber, version: subscriber.version + 1 };
+    const item: Item = { pk: keys.subscriber(subscriber.id), kind: 'subscriber', ...saved };
+    if (saved.expiresAt !== undefined) item.ttl = saved.expiresAt;
+    // The (sparse) due index holds active subscribers' next checks and stopped ones' erase dates.
+    if ((saved.state === 'active' || saved.state === 'stopped') && saved.nextCheckAt !== undefined) {
+      item.dueShard = dueShardOf(saved.id);
+    }
+    const isNew = subscriber.version === 0;
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: item,
+          // A new record may replace one whose TTL has passed but that DynamoDB has not yet deleted.
+          ConditionExpression: isNew ? 'attribute_not_exists(pk) OR #ttl < :nowSeconds' : '#version = :read',
+          ExpressionAttributeNames: isNew ? { '#ttl': 'ttl' } : { '#version': 'version' },
+          ExpressionAttributeValues: isNew
+            ? { ':nowSeconds': Math.floor(subscriber.updatedAt / 1000) }
+            : { ':read': subscriber.version },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailed(error)) {
+        throw new VersionConflictError(`subscriber changed since version ${subscriber.version}`);
+      }
+      throw error;
+    }
+    return saved;
+  }
+
+  async deleteSubscriber(id: string): Promise<void> {
+    await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: keys.subscriber(id) } }));
+  }
+}

@@ -1,0 +1,32 @@
+/** Entry of the checkBatteries function: subscribers, the provider, and alerts through their topics. */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
+import { DynamoSubscribers } from '../adapters/dynamo-subscribers';
+import { deleteTopic, isOptedOut, publish, unsubscribe } from '../adapters/sns-messenger';
+import { loadConfig } from '../config';
+import { makeCheckBatteriesHandler } from '../handlers/check-batteries';
+import { clientSecret } from './client-secret';
+import { clientOptions, commonDeps } from './common';
+import { buildProvider } from './provider';
+import { tableOf } from './table';
+
+const config = loadConfig();
+const table = tableOf(config);
+const sns = new SNSClient(clientOptions(config, config.SNS_ENDPOINT));
+
+export const handler = makeCheckBatteriesHandler(
+  {
+    ...commonDeps(config),
+    subscribers: new DynamoSubscribers(table),
+    // Erasing a subscriber stopped 30 days ago releases their phone number.
+    phones: new DynamoPhoneDirectory(table),
+    provider: buildProvider(config, clientSecret(config)),
+    messenger: {
+      isOptedOut: isOptedOut(sns),
+      publish: publish(sns),
+      unsubscribe: unsubscribe(sns),
+      deleteTopic: deleteTopic(sns),
+    },
+  },
+  { concurrency: config.CHECK_CONCURRENCY },
+);

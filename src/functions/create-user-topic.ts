@@ -1,0 +1,31 @@
+/** Entry of the createUserTopic function: topic and subscription at SNS, the YES request by SMS. */
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
+import { DynamoSubscribers } from '../adapters/dynamo-subscribers';
+import { SmsSender } from '../adapters/sms-sender';
+import { ensureTopic, subscribeSms, unsubscribe } from '../adapters/sns-messenger';
+import { loadConfig } from '../config';
+import { makeCreateUserTopicHandler } from '../handlers/create-user-topic';
+import { clientOptions, commonDeps } from './common';
+import { tableOf } from './table';
+
+const config = loadConfig();
+const table = tableOf(config);
+const sns = new SNSClient(clientOptions(config, config.SNS_ENDPOINT));
+const sender = new SmsSender(
+  new PinpointSMSVoiceV2Client(clientOptions(config, config.SMS_ENDPOINT)),
+  config.SERVICE_NUMBER,
+);
+
+export const handler = makeCreateUserTopicHandler({
+  ...commonDeps(config),
+  subscribers: new DynamoSubscribers(table),
+  phones: new DynamoPhoneDirectory(table),
+  messenger: {
+    ensureTopic: ensureTopic(sns),
+    subscribeSms: subscribeSms(sns),
+    unsubscribe: unsubscribe(sns),
+    sendText: (to, text, from) => sender.sendText(to, text, from),
+  },
+});

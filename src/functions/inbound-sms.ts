@@ -1,0 +1,39 @@
+/** Entry of the inboundSms function: the ledger, phones and subscribers, replies and opt-ins. */
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoInboundLedger } from '../adapters/dynamo-inbound-ledger';
+import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
+import { DynamoSubscribers } from '../adapters/dynamo-subscribers';
+import { SmsSender, smsOptIn } from '../adapters/sms-sender';
+import { deleteTopic, snsOptIn, unsubscribe } from '../adapters/sns-messenger';
+import { loadConfig } from '../config';
+import { makeInboundSmsHandler } from '../handlers/inbound-sms';
+import { clientSecret } from './client-secret';
+import { clientOptions, commonDeps } from './common';
+import { buildProvider } from './provider';
+import { tableOf } from './table';
+
+const config = loadConfig();
+const table = tableOf(config);
+const sns = new SNSClient(clientOptions(config, config.SNS_ENDPOINT));
+const sms = new PinpointSMSVoiceV2Client(clientOptions(config, config.SMS_ENDPOINT));
+const sender = new SmsSender(sms, config.SERVICE_NUMBER);
+const optInSns = snsOptIn(sns);
+const optInSms = smsOptIn(sms);
+
+export const handler = makeInboundSmsHandler({
+  ...commonDeps(config),
+  inbound: new DynamoInboundLedger(table),
+  phones: new DynamoPhoneDirectory(table),
+  subscribers: new DynamoSubscribers(table),
+  provider: buildProvider(config, clientSecret(config)),
+  messenger: {
+    unsubscribe: unsubscribe(sns),
+    deleteTopic: deleteTopic(sns),
+    // SNS (alerts) and End User Messaging (replies) each keep an opt-out list.
+    optIn: async (phone) => {
+      await Promise.all([optInSns(phone), optInSms(phone)]);
+    },
+    sendText: (to, text, from) => sender.sendText(to, text, from),
+  },
+});

@@ -1,0 +1,18 @@
+/** Entry of the signup function: sign-up states on the table, and the provider's consent URL. */
+import { DynamoSignupStates } from '../adapters/dynamo-signup-states';
+import { loadConfig } from '../config';
+import { makeSignupHandler } from '../handlers/signup';
+import { commonDeps } from './common';
+import { buildProvider, noClientSecret } from './provider';
+import { tableOf } from './table';
+
+const config = loadConfig();
+
+export const handler = makeSignupHandler(
+  {
+    ...commonDeps(config),
+    signups: new DynamoSignupStates(tableOf(config)),
+    provider: buildProvider(config, noClientSecret(config)),
+  },
+  { publicBaseUrl: config.PUBLIC_BASE_URL },
+);

@@ -1,7 +1,7 @@
 /**
  * Throughput of one round of battery checks, in one process with the real pieces: dynalite with the
  * serverless.yml tables, the sandbox answering every provider call after an injected latency, the
- * production wiring (src/composition.ts buildDeps, imported once the environment points at both),
+ * production adapters (bench/wiring.ts buildAllDeps, imported once the environment points at both),
  * the real dispatchChecks fanning out to an in-process dispatcher that runs the real checkBatch
  * (what the checker Lambda runs). Only texts are counted instead of sent.
  *
@@ -135,9 +135,11 @@ async function main() {
     CHECK_CONCURRENCY: String(args.concurrency),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   });
-  const { buildDeps, config } = await import('../src/composition');
+  const { loadConfig } = await import('../src/config');
+  const { buildAllDeps } = await import('./wiring');
+  const config = loadConfig();
   const texts = { published: 0, direct: 0 };
-  const wired = buildDeps(config);
+  const wired = buildAllDeps(config);
   // Texts are counted, not sent; nothing else of the messenger is used by a check.
   const messenger: Messenger = {
     ...wired.messenger,
@@ -155,7 +157,7 @@ async function main() {
   const users = await seedSandboxUsers(sandbox.url, args.subscribers, now);
   const seedSandboxS = seconds(started);
   started = performance.now();
-  await seedSubscribers(deps.store, users, now);
+  await seedSubscribers(deps.subscribers, users, now);
   const seedDynamoS = seconds(started);
   const latency = await fetch(`${sandbox.url}/sandbox/latency`, {
     method: 'PUT',
@@ -176,7 +178,7 @@ async function main() {
   const cpuBefore = process.cpuUsage();
   started = performance.now();
   const summary = await dispatchChecks(
-    { store: deps.store, dispatcher, clock: deps.clock, logger: deps.logger },
+    { dueSubscribers: deps.dueSubscribers, dispatcher, clock: deps.clock, logger: deps.logger },
     { force: false, batchSize: args.batchSize, parallelism: args.parallelism },
   );
   const roundS = seconds(started);

@@ -68,7 +68,7 @@ export async function runConcurrency(
   const tokens = await fitbitGrant(h, deps, user);
   const now = h.clock.now;
   const id = `fitbit#${user}`;
-  await deps.store.saveSubscriber({
+  await deps.subscribers.saveSubscriber({
     id,
     provider: 'fitbit',
     providerUserId: user,
@@ -92,9 +92,9 @@ export async function runConcurrency(
     const how = expiry % 2 === 1 ? 'stored expiry passed' : 'rejected by the provider';
     await sandboxCall(h, 'POST', `/sandbox/users/${user}/expire-tokens`);
     if (how === 'stored expiry passed') {
-      const current = await deps.store.getSubscriber(id, h.clock.now);
+      const current = await deps.subscribers.getSubscriber(id, h.clock.now);
       if (!current) throw new Error(`${id} vanished`);
-      await deps.store.saveSubscriber({
+      await deps.subscribers.saveSubscriber({
         ...current,
         tokens: { ...current.tokens, expiresAt: h.clock.now - 1 },
       });
@@ -110,7 +110,7 @@ export async function runConcurrency(
     // Past the replay window: only the stored (rotated) refresh token can work now.
     h.clock.advance(5 * 60_000);
     const afterwards = await checkSubscriber(deps, id, { force: true });
-    const stored = await deps.store.getSubscriber(id, h.clock.now);
+    const stored = await deps.subscribers.getSubscriber(id, h.clock.now);
     const row: ExpiryRow = {
       expiry,
       how,

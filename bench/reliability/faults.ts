@@ -139,7 +139,7 @@ export async function runFaultCampaign(
   await clearFaults(h);
   const firstOutcome = new Map<string, string>();
   for (const m of members) {
-    const s = await h.deps.store.getSubscriber(m.id, h.clock.now);
+    const s = await h.deps.subscribers.getSubscriber(m.id, h.clock.now);
     const texts = textsTo(h, m.phone).length;
     let outcome: string;
     if (!s) outcome = 'gone';
@@ -160,7 +160,7 @@ export async function runFaultCampaign(
   h.clock.advance(40 * 60_000);
   rounds.push(await h.round(false));
   for (const m of faulty) {
-    const s = await h.deps.store.getSubscriber(m.id, h.clock.now);
+    const s = await h.deps.subscribers.getSubscriber(m.id, h.clock.now);
     if (textsTo(h, m.phone).length !== 1)
       problems.push(`${faultLabel(m.spec as FaultSpec)}: ${m.user} not texted once after the fault cleared`);
     if (s?.failures !== 0)
@@ -182,7 +182,7 @@ export async function runFaultCampaign(
 
   const lost = new Set<string>();
   for (const m of members) {
-    const s = await h.deps.store.getSubscriber(m.id, h.clock.now);
+    const s = await h.deps.subscribers.getSubscriber(m.id, h.clock.now);
     const refreshed = (await tokenRefreshes(h, m.user)).google > (refreshesBefore.get(m.user) ?? 0);
     if (s?.state !== 'active' || !refreshed || (s.failures ?? 0) !== 0) lost.add(m.id);
   }

@@ -2,13 +2,13 @@
  * The world the reliability campaign runs in, in one process: dynalite with the serverless.yml
  * tables, the sandbox (Google OAuth + Health API, legacy Fitbit, the phone network, fault injection)
  * and the local SNS emulator delivering topic publishes to the sandbox's phones, all on one
- * hand-driven clock. The app is the production wiring (src/composition.ts, imported once the
- * environment points at these services) and the real Lambda handlers, whose module-scope `deps`
- * get the harness's clock, a no-wait sleep and a recording logger; the messenger stays the real one
+ * hand-driven clock. The app is the production adapters (bench/wiring.ts, built once the
+ * environment points at these services) behind the real Lambda handler factories, with the
+ * harness's clock, a no-wait sleep and a recording logger; the messenger stays the real one
  * (SNS topics through the emulator, End User Messaging texts through the sandbox) with its
  * publish/sendText calls counted on the way through.
  *
- * One harness per process: the composition module reads its configuration at import.
+ * One harness per process: its configuration comes from the process environment.
  */
 import { resolve } from 'node:path';
 import { ensureTables, type LocalDynamo, startDynamo } from '../../local/dynamo';
@@ -86,7 +86,7 @@ export interface Harness {
   handlers: Handlers;
   /** Calls that went through the messenger port, per phone or topic. */
   sent: { publishes: Map<string, number>; texts: Map<string, number>; sleeps: number };
-  /** Builds a provider of the other kind with the same wiring (buildProvider of composition). */
+  /** Builds a provider of the other kind with the same wiring (buildProvider of src/functions). */
   provider(kind: 'google' | 'fitbit'): Deps['provider'];
   /** A round as pollBatteries runs it, fanned out to the real checkBatteries handler in process. */
   round(force: boolean): Promise<RoundSummary>;
@@ -100,7 +100,7 @@ let started: Harness | undefined;
 export async function startHarness(): Promise<Harness> {
   if (started) return started;
   const clock: HarnessClock = {
-    // Wall-clock start: the OAuth adapter stamps token expiry with Date.now (composition passes it no
+    // Wall-clock start: the OAuth adapter stamps token expiry with Date.now (the wiring passes it no
     // clock), so the app's clock starts where that one is and only ever moves ahead of it.
     now: Date.now(),
     advance(ms: number) {
@@ -159,18 +159,20 @@ export async function startHarness(): Promise<Harness> {
     CHECK_CONCURRENCY: '10',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'CRITICAL',
   });
-  const composition = await import('../../src/composition');
-  const inbound = await import('../../src/handlers/inbound-sms');
-  const createUserTopic = await import('../../src/handlers/create-user-topic');
-  const checkBatteries = await import('../../src/handlers/check-batteries');
+  const { loadConfig } = await import('../../src/config');
+  const { buildAllDeps, buildProvider, clientSecret } = await import('../wiring');
+  const { makeInboundSmsHandler } = await import('../../src/handlers/inbound-sms');
+  const { makeCreateUserTopicHandler } = await import('../../src/handlers/create-user-topic');
+  const { makeCheckBatteriesHandler } = await import('../../src/handlers/check-batteries');
+  const config = loadConfig();
 
   const logger = new RecordingLogger();
   const sent = { publishes: new Map<string, number>(), texts: new Map<string, number>(), sleeps: 0 };
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-  const deps = composition.deps;
-  const real = deps.messenger;
-  // In place: the handlers hold this very object.
-  Object.assign(deps, {
+  const wired = buildAllDeps(config);
+  const real = wired.messenger;
+  const deps: Deps = {
+    ...wired,
     clock: { now: () => clock.now },
     // Retries inside a check happen at once: the campaign measures outcomes, not waiting.
     sleep: async () => {
@@ -188,7 +190,10 @@ export async function startHarness(): Promise<Harness> {
         await real.sendText(to, text, from);
       },
     },
-  } satisfies Partial<Deps>);
+  };
+  const checkBatteries = {
+    handler: makeCheckBatteriesHandler(deps, { concurrency: config.CHECK_CONCURRENCY }),
+  };
 
   const dispatcher: CheckDispatcher = {
     check: (subscriberIds, force) => checkBatteries.handler({ subscriberIds, force }),
@@ -200,23 +205,23 @@ export async function startHarness(): Promise<Harness> {
     sandboxUrl: sandbox.url,
     sns,
     dynamo,
-    config: composition.config,
+    config: config,
     deps,
     logger,
     sent,
     handlers: {
-      inboundSms: inbound.handler,
-      createUserTopic: createUserTopic.handler,
+      inboundSms: makeInboundSmsHandler(deps),
+      createUserTopic: makeCreateUserTopicHandler(deps),
       checkBatteries: checkBatteries.handler,
     },
-    provider: (kind) => composition.buildProvider({ ...composition.config, PROVIDER: kind }),
+    provider: (kind) => buildProvider({ ...config, PROVIDER: kind }, clientSecret(config)),
     round: (force) =>
       dispatchChecks(
-        { store: deps.store, dispatcher, clock: deps.clock, logger },
+        { dueSubscribers: deps.dueSubscribers, dispatcher, clock: deps.clock, logger },
         {
           force,
-          batchSize: composition.config.CHECK_BATCH_SIZE,
-          parallelism: composition.config.CHECK_PARALLELISM,
+          batchSize: config.CHECK_BATCH_SIZE,
+          parallelism: config.CHECK_PARALLELISM,
         },
       ),
     phone: () => {
@@ -336,7 +341,7 @@ export async function seedGoogleSubscriber(
     topicArn = await h.deps.messenger.ensureTopic(`${TOPIC_PREFIX}google-${user}`);
     subscriptionArn = await h.deps.messenger.subscribeSms(topicArn, phone);
   }
-  const subscriber = await h.deps.store.saveSubscriber({
+  const subscriber = await h.deps.subscribers.saveSubscriber({
     id: `google#${user}`,
     provider: 'google',
     providerUserId: user,
@@ -360,13 +365,13 @@ export async function seedGoogleSubscriber(
     createdAt: now,
     updatedAt: now,
   });
-  if (subscriber.state === 'active') await h.deps.store.setPhoneOwner(phone, subscriber.id);
+  if (subscriber.state === 'active') await h.deps.phones.setPhoneOwner(phone, subscriber.id);
   return subscriber;
 }
 
 /** Deletes a scenario's subscribers, so later rounds (forced ones above all) see only their own. */
 export async function retire(h: Harness, ids: string[]): Promise<void> {
-  await Promise.all(ids.map((id) => h.deps.store.deleteSubscriber(id)));
+  await Promise.all(ids.map((id) => h.deps.subscribers.deleteSubscriber(id)));
 }
 
 /** An SNS event with one record per message, as Lambda receives it. */

@@ -184,7 +184,7 @@ export async function runSmsFailures(h: Harness): Promise<SmsFailuresResult> {
       },
       () => deliver(() => h.handlers.createUserTopic(snsEvent({ subscriberId: s.id, signupId }))),
       async () => {
-        const after = await h.deps.store.getSubscriber(s.id, h.clock.now);
+        const after = await h.deps.subscribers.getSubscriber(s.id, h.clock.now);
         return after?.confirmationSentFor === undefined ? [] : ['claim kept after a failed send'];
       },
       PERMANENT,
@@ -260,7 +260,7 @@ export async function runSmsFailures(h: Harness): Promise<SmsFailuresResult> {
         return endings;
       },
       async () => {
-        const after = await h.deps.store.getSubscriber(s.id, h.clock.now);
+        const after = await h.deps.subscribers.getSubscriber(s.id, h.clock.now);
         const p: string[] = [];
         if (after?.state !== 'stopped') p.push(`state ${after?.state}, expected stopped`);
         if ((h.sent.publishes.get(s.topicArn ?? '') ?? 0) > 0) p.push('an alert was published to the topic');

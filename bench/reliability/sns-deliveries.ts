@@ -49,15 +49,15 @@ export function inboundPayload(from: string, body: string, inboundMessageId: str
 }
 
 async function version(h: Harness, id: string): Promise<number> {
-  return (await h.deps.store.getSubscriber(id, h.clock.now))?.version ?? 0;
+  return (await h.deps.subscribers.getSubscriber(id, h.clock.now))?.version ?? 0;
 }
 
 /** A sign-up waiting for its YES: no topic yet, the phone's pending sign-up. */
 export async function seedPending(h: Harness, signupId: string): Promise<Subscriber> {
   const user = `rel-p${++seq}`;
   const s = await seedGoogleSubscriber(h, user, { level: 60, state: 'pending_confirmation', topic: false });
-  const saved = await h.deps.store.saveSubscriber({ ...s, signupId });
-  await h.deps.store.setPendingSignup(s.phone, s.id);
+  const saved = await h.deps.subscribers.saveSubscriber({ ...s, signupId });
+  await h.deps.phones.setPendingSignup(s.phone, s.id);
   return saved;
 }
 
@@ -90,7 +90,9 @@ async function runCase(
   if (texts !== expected.texts) problems.push(`${texts} texts, expected ${expected.texts}`);
   if (stateChanges !== expected.stateChanges)
     problems.push(`${stateChanges} writes to the subscriber, expected ${expected.stateChanges}`);
-  problems.push(...(expected.check?.(await h.deps.store.getSubscriber(subscriber.id, h.clock.now)) ?? []));
+  problems.push(
+    ...(expected.check?.(await h.deps.subscribers.getSubscriber(subscriber.id, h.clock.now)) ?? []),
+  );
   return {
     name,
     deliveries: steps.length,

@@ -60,7 +60,11 @@ export class StrategyRun {
     this.provider = new EmulatedProvider(traces, this.clock);
     this.messenger = new RecordingMessenger(this.clock);
     this.deps = {
-      store: this.store,
+      signups: this.store,
+      subscribers: this.store,
+      dueSubscribers: this.store,
+      phones: this.store,
+      inbound: this.store,
       provider: this.provider,
       messenger: this.messenger,
       events: new NoEvents(),

@@ -1,11 +1,11 @@
 /**
  * Seeding for the throughput bench: sandbox users with one or two healthy devices and a Google grant
  * each (through the sandbox's grant helper, no browser), and the matching active subscribers written
- * through the real DynamoSubscriberStore, all due now.
+ * through the real DynamoSubscribers adapter, all due now.
  */
 import pLimit from 'p-limit';
 import type { Subscriber } from '../../src/domain/subscriber';
-import type { SubscriberStore } from '../../src/ports';
+import type { Subscribers } from '../../src/ports';
 
 export const BENCH_TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:bench';
 
@@ -115,11 +115,7 @@ export function benchSubscriber(user: SeededUser, i: number, now: number): Subsc
 }
 
 /** Conditional puts (what saveSubscriber does), many in flight: DynamoDB batch writes cannot carry conditions. */
-export async function seedSubscribers(
-  store: SubscriberStore,
-  users: SeededUser[],
-  now: number,
-): Promise<void> {
+export async function seedSubscribers(store: Subscribers, users: SeededUser[], now: number): Promise<void> {
   const limit = pLimit(48);
   await Promise.all(users.map((user, i) => limit(() => store.saveSubscriber(benchSubscriber(user, i, now)))));
 }

@@ -10,7 +10,12 @@ export class DynamoSignupStates implements SignupStates {
     await this.table.doc.send(
       new PutCommand({
         TableName: this.table.name,
-        Item: { pk: keys.signup(signup.state), kind: 'signup', ...signup, ttl: Math.ceil(signup.expiresAt / 1000) },
+        Item: {
+          pk: keys.signup(signup.state),
+          kind: 'signup',
+          ...signup,
+          ttl: Math.ceil(signup.expiresAt / 1000),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

@@ -75,6 +75,8 @@ export class DynamoSubscribers implements Subscribers {
   }
 
   async deleteSubscriber(id: string): Promise<void> {
-    await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: keys.subscriber(id) } }));
+    await this.table.doc.send(
+      new DeleteCommand({ TableName: this.table.name, Key: { pk: keys.subscriber(id) } }),
+    );
   }
 }

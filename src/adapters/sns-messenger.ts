@@ -32,7 +32,12 @@ export function ensureTopic(sns: SNSClient): Messenger['ensureTopic'] {
 export function subscribeSms(sns: SNSClient): Messenger['subscribeSms'] {
   return async (topicArn, phone) => {
     const { SubscriptionArn } = await sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sms', Endpoint: phone, ReturnSubscriptionArn: true }),
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sms',
+        Endpoint: phone,
+        ReturnSubscriptionArn: true,
+      }),
     );
     if (!SubscriptionArn) throw new Error('Subscribe returned no SubscriptionArn');
     return SubscriptionArn;
@@ -68,7 +73,9 @@ export function snsOptIn(sns: SNSClient): Messenger['optIn'] {
 
 export function publish(sns: SNSClient): Messenger['publish'] {
   return async (topicArn, text) => {
-    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL }));
+    await sns.send(
+      new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL }),
+    );
   };
 }
 

@@ -7,5 +7,8 @@ import type { ClientSecret } from './provider';
 export function clientSecret(config: Config): ClientSecret {
   if (config.OAUTH_CLIENT_SECRET) return config.OAUTH_CLIENT_SECRET;
   // The SDK client is built here but connects only on the first token request.
-  return ssmSecret(new SSMClient({ region: config.AWS_REGION }), config.OAUTH_CLIENT_SECRET_PARAMETER as string);
+  return ssmSecret(
+    new SSMClient({ region: config.AWS_REGION }),
+    config.OAUTH_CLIENT_SECRET_PARAMETER as string,
+  );
 }

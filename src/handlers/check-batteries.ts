@@ -27,7 +27,8 @@ export function makeCheckBatteriesHandler(deps: CheckDeps, options: { concurrenc
       return summary;
     } catch (error) {
       // Thrown on: the invocation fails, so the error metric and alarm see the refused AWS call.
-      if (error instanceof CheckBatchError) deps.logger.error('batch checked with failures', { size, ...error.summary });
+      if (error instanceof CheckBatchError)
+        deps.logger.error('batch checked with failures', { size, ...error.summary });
       throw error;
     }
   };

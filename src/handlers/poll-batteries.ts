@@ -15,7 +15,10 @@ export interface PollDeps {
   metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
 }
 
-export function makePollBatteriesHandler(deps: PollDeps, options: { batchSize: number; parallelism: number }) {
+export function makePollBatteriesHandler(
+  deps: PollDeps,
+  options: { batchSize: number; parallelism: number },
+) {
   return async (event: unknown): Promise<RoundSummary> => {
     const force = (event as { force?: unknown } | null)?.force === true;
     const summary = await dispatchChecks(deps, { force, ...options });

@@ -219,7 +219,11 @@ async function send(
   throw firstError;
 }
 
-async function onProviderError(deps: CheckDeps, subscriber: Subscriber, error: unknown): Promise<CheckOutcome> {
+async function onProviderError(
+  deps: CheckDeps,
+  subscriber: Subscriber,
+  error: unknown,
+): Promise<CheckOutcome> {
   const { logger } = deps;
   const name = error instanceof Error ? error.name : 'unknown';
   if (error instanceof InvalidGrantError) {

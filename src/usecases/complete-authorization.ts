@@ -18,6 +18,7 @@ export type CallbackDeps = Pick<
   Deps,
   'signups' | 'subscribers' | 'phones' | 'provider' | 'events' | 'clock' | 'logger' | 'settings'
 >;
+
 import { bindingOf } from './start-signup';
 
 export interface CallbackInput {
@@ -40,7 +41,10 @@ export type CallbackResult =
 
 const STATE_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
 
-export async function completeAuthorization(deps: CallbackDeps, input: CallbackInput): Promise<CallbackResult> {
+export async function completeAuthorization(
+  deps: CallbackDeps,
+  input: CallbackInput,
+): Promise<CallbackResult> {
   const { signups, subscribers, phones, provider, clock, logger } = deps;
   const now = clock.now();
   if (!input.state || !STATE_SHAPE.test(input.state))

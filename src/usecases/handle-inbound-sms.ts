@@ -267,7 +267,11 @@ async function statusText(deps: InboundDeps, subscriber: Subscriber): Promise<st
  * Replies in the person's thread. A number on the opt-out list cannot be answered (after STOP, AWS
  * confirms on our behalf when it manages opt-outs): that is logged, not retried.
  */
-async function replyTo(deps: InboundDeps, text: Pick<InboundText, 'from' | 'to'>, body: string): Promise<void> {
+async function replyTo(
+  deps: InboundDeps,
+  text: Pick<InboundText, 'from' | 'to'>,
+  body: string,
+): Promise<void> {
   try {
     await deps.messenger.sendText(text.from, body, text.to);
   } catch (error) {

@@ -35,7 +35,10 @@ export function topicNameFor(
   );
 }
 
-export async function provisionTopic(deps: ProvisionDeps, event: NewSubscriberEvent): Promise<ProvisionResult> {
+export async function provisionTopic(
+  deps: ProvisionDeps,
+  event: NewSubscriberEvent,
+): Promise<ProvisionResult> {
   const { subscribers, phones, messenger, clock, logger } = deps;
   const now = clock.now();
 
@@ -64,7 +67,9 @@ export async function provisionTopic(deps: ProvisionDeps, event: NewSubscriberEv
   if (subscriber.confirmationSentFor === event.signupId) return 'already_sent';
 
   const day = new Date(now).toISOString().slice(0, 10);
-  if (!(await phones.takeConfirmationAllowance(subscriber.phone, day, deps.settings.maxConfirmationsPerDay))) {
+  if (
+    !(await phones.takeConfirmationAllowance(subscriber.phone, day, deps.settings.maxConfirmationsPerDay))
+  ) {
     logger.warn('confirmation texts capped for this number today', { phone: maskPhone(subscriber.phone) });
     return 'capped';
   }

@@ -24,10 +24,7 @@ export function bindingOf(browserNonce: string): string {
 
 export type SignupDeps = Pick<Deps, 'signups' | 'provider' | 'clock' | 'logger' | 'settings'>;
 
-export async function startSignup(
-  deps: SignupDeps,
-  form: SignupForm,
-): Promise<StartSignupResult> {
+export async function startSignup(deps: SignupDeps, form: SignupForm): Promise<StartSignupResult> {
   const phone = parseMobileNumber(form.phone, deps.settings.defaultCountry);
   const consented = form.consent === 'yes' || form.consent === 'on' || form.consent === 'true';
   if (!phone.ok || !consented) {

@@ -1,14 +1,15 @@
-/** The DynamoDB store against a real DynamoDB API (dynalite), with the table from serverless.yml. */
+/** The DynamoDB adapters (one per store port) against a real DynamoDB API (dynalite), with the table from serverless.yml. */
 import { resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalDynamo, localDynamoClient, startDynamo } from '../../local/dynamo';
-import { DynamoSubscriberStore } from '../../src/adapters/dynamo-subscriber-store';
 import { VersionConflictError } from '../../src/domain/errors';
 import { DEFAULT_QUIET_HOURS, type Subscriber } from '../../src/domain/subscriber';
+import type { SubscriberStore } from '../../src/ports';
+import { dynamoStore } from '../support/dynamo-store';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 let dynamo: LocalDynamo;
-let store: DynamoSubscriberStore;
+let store: SubscriberStore;
 let table: string;
 
 function subscriber(overrides: Partial<Subscriber> = {}): Subscriber {
@@ -37,7 +38,7 @@ beforeAll(async () => {
   const doc = DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  store = new DynamoSubscriberStore(doc, table);
+  store = dynamoStore({ doc, name: table });
 });
 
 afterAll(async () => {

@@ -5,7 +5,9 @@
 import { resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalDynamo, localDynamoClient, startDynamo } from '../../local/dynamo';
-import { DynamoSubscriberStore } from '../../src/adapters/dynamo-subscriber-store';
+import { DynamoPhoneDirectory } from '../../src/adapters/dynamo-phone-directory';
+import { DynamoSubscribers } from '../../src/adapters/dynamo-subscribers';
+import type { Table } from '../../src/adapters/dynamo-table';
 import { DEFAULT_QUIET_HOURS, type Subscriber } from '../../src/domain/subscriber';
 import { refreshTokens } from '../../src/usecases/access-token';
 import { checkSubscriber } from '../../src/usecases/check-subscriber';
@@ -15,17 +17,19 @@ import { fitbitFor } from './sandbox-providers';
 
 let dynamo: LocalDynamo;
 let box: TestSandbox;
-let store: DynamoSubscriberStore;
+let table: Table;
+let store: DynamoSubscribers;
 
 beforeAll(async () => {
   dynamo = await startDynamo();
-  const [table] = (await ensureTables(dynamo.endpoint, resolve(__dirname, '../..'), 'refresh')) as [string];
-  store = new DynamoSubscriberStore(
-    DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint), {
+  const [name] = (await ensureTables(dynamo.endpoint, resolve(__dirname, '../..'), 'refresh')) as [string];
+  table = {
+    doc: DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    table,
-  );
+    name,
+  };
+  store = new DynamoSubscribers(table);
   box = await startTestSandbox();
 });
 
@@ -37,7 +41,8 @@ afterAll(async () => {
 function deps() {
   const provider = fitbitFor(box);
   return makeDeps({
-    store: store as never,
+    subscribers: store as never,
+    phones: new DynamoPhoneDirectory(table) as never,
     provider: provider as never,
     messenger: new FakeMessenger(),
     clock: { now: () => box.clock.now } as never,

@@ -425,7 +425,16 @@ export const testSettings = (): AppSettings => ({
 });
 
 export interface TestDeps extends Deps {
+  /**
+   * One in-memory table serving every store port (signups, subscribers, dueSubscribers, phones and
+   * inbound all point at it), so tests seed and inspect it in one place.
+   */
   store: FakeStore;
+  signups: FakeStore;
+  subscribers: FakeStore;
+  dueSubscribers: FakeStore;
+  phones: FakeStore;
+  inbound: FakeStore;
   provider: FakeProvider;
   messenger: FakeMessenger;
   events: FakeEvents;
@@ -437,12 +446,18 @@ export interface TestDeps extends Deps {
 
 export function makeDeps(overrides: Partial<TestDeps> = {}): TestDeps {
   const slept: number[] = [];
+  const store = overrides.store ?? new FakeStore();
   return {
+    store,
+    signups: store,
+    subscribers: store,
+    dueSubscribers: store,
+    phones: store,
+    inbound: store,
     slept,
     sleep: async (ms: number) => {
       slept.push(ms);
     },
-    store: new FakeStore(),
     provider: new FakeProvider(),
     messenger: new FakeMessenger(),
     events: new FakeEvents(),

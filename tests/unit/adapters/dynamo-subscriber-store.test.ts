@@ -8,9 +8,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DUE_SHARDS, DynamoSubscriberStore, dueShardOf } from '../../../src/adapters/dynamo-subscriber-store';
+import { DUE_SHARDS, dueShardOf } from '../../../src/adapters/dynamo-table';
 import { VersionConflictError } from '../../../src/domain/errors';
 import type { SignupState } from '../../../src/ports';
+import { dynamoStore } from '../../support/dynamo-store';
 import { aSubscriber, PHONE, T0 } from '../../support/fakes';
 
 const TABLE = 'test-table';
@@ -23,7 +24,7 @@ function makeStore() {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return new DynamoSubscriberStore(doc, TABLE);
+  return dynamoStore({ doc, name: TABLE });
 }
 
 const signup = (overrides: Partial<SignupState> = {}): SignupState => ({
@@ -39,7 +40,7 @@ beforeEach(() => {
   ddb.reset();
 });
 
-describe('DynamoSubscriberStore', () => {
+describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inbound ledger)', () => {
   describe('sign-up states', () => {
     it('puts a new state with a TTL in seconds, never overwriting one', async () => {
       ddb.on(PutCommand).resolves({});

@@ -100,12 +100,16 @@ describe('smsOptIn', () => {
       .on(DeleteOptedOutNumberCommand)
       .rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
 
-    await expect(smsOptIn(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }))(PHONE)).resolves.toBeUndefined();
+    await expect(
+      smsOptIn(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }))(PHONE),
+    ).resolves.toBeUndefined();
   });
 
   it('passes other failures through', async () => {
     sms.on(DeleteOptedOutNumberCommand).rejects(new Error('AccessDeniedException'));
 
-    await expect(smsOptIn(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }))(PHONE)).rejects.toThrow('AccessDeniedException');
+    await expect(smsOptIn(new PinpointSMSVoiceV2Client({ region: 'us-east-1' }))(PHONE)).rejects.toThrow(
+      'AccessDeniedException',
+    );
   });
 });

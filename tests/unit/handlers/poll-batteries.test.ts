@@ -1,61 +1,59 @@
-import { buildDispatcher } from '../../../src/composition';
-import { handler } from '../../../src/handlers/poll-batteries';
-import type { CheckDispatcher } from '../../../src/ports';
+import { makePollBatteriesHandler } from '../../../src/handlers/poll-batteries';
+import type { CheckSummary } from '../../../src/ports';
+import { aSubscriber, FakeClock, FakeStore, RecordingLogger, T0 } from '../../support/fakes';
 
-jest.mock('@aws-lambda-powertools/metrics', () => ({
-  MetricUnit: { Count: 'Count' },
-  Metrics: class {
-    addMetric(): void {}
-    publishStoredMetrics(): void {}
-  },
-}));
-
-jest.mock('../../../src/composition', () => {
-  const fakes = jest.requireActual('../../support/fakes');
-  const deps = fakes.makeDeps();
-  deps.store.seedSubscriber(fakes.aSubscriber({ nextCheckAt: fakes.T0 - 1 }));
-  deps.store.seedSubscriber(
-    fakes.aSubscriber({ providerUserId: 'USER2', nextCheckAt: fakes.T0 + 3_600_000 }),
-  );
+function setup() {
+  const store = new FakeStore();
+  store.seedSubscriber(aSubscriber({ nextCheckAt: T0 - 1 }));
+  store.seedSubscriber(aSubscriber({ providerUserId: 'USER2', nextCheckAt: T0 + 3_600_000 }));
   const batches: Array<{ ids: string[]; force: boolean }> = [];
-  const dispatcher = {
-    batches,
-    async check(ids: string[], force: boolean) {
-      batches.push({ ids, force });
-      return { checked: ids.length, texted: 0, deferred: 0, failed: 0, skipped: 0 };
+  const metrics: Array<[string, number]> = [];
+  let published = 0;
+  const handler = makePollBatteriesHandler(
+    {
+      dueSubscribers: store,
+      dispatcher: {
+        async check(ids: string[], force: boolean): Promise<CheckSummary> {
+          batches.push({ ids, force });
+          return { checked: ids.length, texted: 0, deferred: 0, failed: 0, skipped: 0 };
+        },
+      },
+      clock: new FakeClock(),
+      logger: new RecordingLogger(),
+      metrics: {
+        addMetric: (name: string, _unit: unknown, value: number) => {
+          metrics.push([name, value]);
+        },
+        publishStoredMetrics: () => {
+          published++;
+        },
+      } as never,
     },
-  };
-  return {
-    config: { SERVICE: 'fbs-test', CHECK_BATCH_SIZE: 10, CHECK_PARALLELISM: 2 },
-    deps,
-    buildDispatcher: () => dispatcher,
-  };
-});
-
-const dispatcher = (
-  buildDispatcher as unknown as () => CheckDispatcher & {
-    batches: Array<{ ids: string[]; force: boolean }>;
-  }
-)();
-
-beforeEach(() => {
-  dispatcher.batches.length = 0;
-});
+    { batchSize: 10, parallelism: 2 },
+  );
+  return { handler, batches, metrics, published: () => published };
+}
 
 describe('poll-batteries handler', () => {
-  it('dispatches the due subscribers on a scheduled event', async () => {
+  it('dispatches the due subscribers on a scheduled event and publishes the round metrics', async () => {
+    const { handler, batches, metrics, published } = setup();
+
     const summary = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
 
     expect(summary).toMatchObject({ due: 1, checked: 1, batches: 1 });
-    expect(dispatcher.batches).toEqual([{ ids: ['google#USER1'], force: false }]);
+    expect(batches).toEqual([{ ids: ['google#USER1'], force: false }]);
+    expect(metrics).toContainEqual(['RoundDue', 1]);
+    expect(published()).toBe(1);
   });
 
   it('checks every active subscriber only when force is exactly true', async () => {
+    const { handler, batches } = setup();
+
     const forced = await handler({ force: true });
     const notForced = await handler({ force: 'true' });
 
     expect(forced.due).toBe(2);
     expect(notForced.due).toBe(1);
-    expect(dispatcher.batches.map((b) => b.force)).toEqual([true, false]);
+    expect(batches.map((b) => b.force)).toEqual([true, false]);
   });
 });

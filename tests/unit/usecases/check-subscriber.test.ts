@@ -269,32 +269,33 @@ describe('checkSubscriber', () => {
       expect(deps.logger.entries.some((e) => e.level === 'error')).toBe(true);
     });
 
-    it('counts an unexpected provider error as failed, without throwing', async () => {
+    it('throws an unexpected provider error (a bug), so the invocation fails visibly', async () => {
       const deps = makeDeps();
       seedActive(deps);
       deps.provider.devicesFor = new TypeError('undefined is not a function');
 
-      await expect(checkSubscriber(deps, ID)).resolves.toBe('failed');
+      await expect(checkSubscriber(deps, ID)).rejects.toThrow(TypeError);
+      expect(deps.logger.entries.some((e) => e.level === 'error')).toBe(true);
     });
   });
 
   describe('store faults and races', () => {
-    it('returns failed, without throwing, when the store cannot be read', async () => {
+    it('throws when the store cannot be read (a refused or failed AWS call is never silent)', async () => {
       const deps = makeDeps();
       seedActive(deps);
       deps.store.failures.fail('getSubscriber', new Error('DynamoDB throttled'));
 
-      await expect(checkSubscriber(deps, ID)).resolves.toBe('failed');
+      await expect(checkSubscriber(deps, ID)).rejects.toThrow('DynamoDB throttled');
       expect(deps.logger.entries.some((e) => e.level === 'error')).toBe(true);
     });
 
-    it('returns failed and texts nothing when the decision cannot be saved', async () => {
+    it('throws and texts nothing when the decision cannot be saved', async () => {
       const deps = makeDeps();
       seedActive(deps);
       deps.provider.devicesFor = [lowDevice()];
       deps.store.failures.fail('saveSubscriber', new Error('DynamoDB throttled'));
 
-      await expect(checkSubscriber(deps, ID)).resolves.toBe('failed');
+      await expect(checkSubscriber(deps, ID)).rejects.toThrow('DynamoDB throttled');
       expect(deps.messenger.published).toHaveLength(0);
     });
 
@@ -368,14 +369,14 @@ describe('checkSubscriber', () => {
       deps.provider.devicesFor = [lowDevice()];
       deps.messenger.failures.fail('publish', new Error('SNS throttled'));
 
-      const failed = await checkSubscriber(deps, ID);
+      const failed = await checkSubscriber(deps, ID).catch((error: Error) => error.message);
       const afterFailure = stored(deps);
       deps.clock.current = afterFailure?.nextCheckAt ?? Number.NaN;
       const retried = await checkSubscriber(deps, ID);
       deps.clock.current = stored(deps)?.nextCheckAt ?? Number.NaN;
       const third = await checkSubscriber(deps, ID);
 
-      expect(failed).toBe('failed');
+      expect(failed).toBe('SNS throttled');
       expect(afterFailure?.devices['dev-1']?.episode?.lowSentAt).toBeUndefined();
       expect(afterFailure?.nextCheckAt).toBe(T0 + 15 * MINUTE);
       expect([retried, third]).toEqual(['texted', 'checked']);
@@ -390,11 +391,11 @@ describe('checkSubscriber', () => {
       deps.provider.devicesFor = [lowDevice()];
       deps.messenger.failures.fail('publish', new Error('SNS throttled'));
 
-      const failed = await checkSubscriber(deps, ID);
+      const failed = await checkSubscriber(deps, ID).catch((error: Error) => error.message);
       deps.clock.current = stored(deps)?.nextCheckAt ?? Number.NaN;
       const retried = await checkSubscriber(deps, ID);
 
-      expect([failed, retried]).toEqual(['failed', 'texted']);
+      expect([failed, retried]).toEqual(['SNS throttled', 'texted']);
       expect(deps.messenger.published).toHaveLength(1);
       expect(stored(deps)?.snoozeUntil).toBeUndefined();
     });
@@ -415,9 +416,8 @@ describe('checkSubscriber', () => {
         throw new Error('SNS throttled');
       };
 
-      const outcome = await checkSubscriber(deps, ID);
+      await expect(checkSubscriber(deps, ID)).rejects.toThrow('SNS throttled');
 
-      expect(outcome).toBe('failed');
       expect(stored(deps)?.state).toBe('stopped');
       expect(stored(deps)?.nextCheckAt).toBe(T0 + STOPPED_RETENTION_MS);
     });

@@ -32,7 +32,7 @@ function setup() {
   const store = new FakeStore();
   const dispatcher = new FakeDispatcher(clock);
   const logger = new RecordingLogger();
-  return { clock, store, dispatcher, logger };
+  return { clock, store, dueSubscribers: store, dispatcher, logger };
 }
 
 function seed(store: FakeStore, n: number, overrides: Partial<Subscriber> = {}): string {

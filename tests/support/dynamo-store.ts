@@ -1,0 +1,36 @@
+/**
+ * The five DynamoDB adapters over one table, joined into one object so adapter tests can drive the
+ * whole table through one handle (the functions themselves each get only the ports they use).
+ */
+import { DynamoDueSubscribers } from '../../src/adapters/dynamo-due-subscribers';
+import { DynamoInboundLedger } from '../../src/adapters/dynamo-inbound-ledger';
+import { DynamoPhoneDirectory } from '../../src/adapters/dynamo-phone-directory';
+import { DynamoSignupStates } from '../../src/adapters/dynamo-signup-states';
+import { DynamoSubscribers } from '../../src/adapters/dynamo-subscribers';
+import type { Table } from '../../src/adapters/dynamo-table';
+import type { SubscriberStore } from '../../src/ports';
+
+export function dynamoStore(table: Table): SubscriberStore {
+  const signups = new DynamoSignupStates(table);
+  const subscribers = new DynamoSubscribers(table);
+  const due = new DynamoDueSubscribers(table);
+  const phones = new DynamoPhoneDirectory(table);
+  const inbound = new DynamoInboundLedger(table);
+  return {
+    putSignupState: (signup) => signups.putSignupState(signup),
+    consumeSignupState: (state, now) => signups.consumeSignupState(state, now),
+    getSubscriber: (id, now) => subscribers.getSubscriber(id, now),
+    getSubscribers: (ids, now) => subscribers.getSubscribers(ids, now),
+    saveSubscriber: (subscriber) => subscribers.saveSubscriber(subscriber),
+    deleteSubscriber: (id) => subscribers.deleteSubscriber(id),
+    listDue: (now, options) => due.listDue(now, options),
+    getPhone: (phone) => phones.getPhone(phone),
+    setPendingSignup: (phone, id) => phones.setPendingSignup(phone, id),
+    setPhoneOwner: (phone, id) => phones.setPhoneOwner(phone, id),
+    releasePhone: (phone, id) => phones.releasePhone(phone, id),
+    takeReplyAllowance: (phone, kind, now, windowMs) => phones.takeReplyAllowance(phone, kind, now, windowMs),
+    takeConfirmationAllowance: (phone, day, max) => phones.takeConfirmationAllowance(phone, day, max),
+    claimInboundMessage: (id, now) => inbound.claimInboundMessage(id, now),
+    releaseInboundMessage: (id) => inbound.releaseInboundMessage(id),
+  };
+}

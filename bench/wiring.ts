@@ -5,11 +5,11 @@
  */
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDueSubscribers } from '../src/adapters/dynamo-due-subscribers';
-import { DynamoInboundLedger } from '../src/adapters/dynamo-inbound-ledger';
+import { dynamoDueSubscribers } from '../src/adapters/dynamo-due-subscribers';
+import { dynamoInboundLedger } from '../src/adapters/dynamo-inbound-ledger';
 import { DynamoPhoneDirectory } from '../src/adapters/dynamo-phone-directory';
-import { DynamoSignupStates } from '../src/adapters/dynamo-signup-states';
-import { DynamoSubscribers } from '../src/adapters/dynamo-subscribers';
+import { dynamoSignupStates } from '../src/adapters/dynamo-signup-states';
+import { dynamoSubscribers } from '../src/adapters/dynamo-subscribers';
 import { SmsSender, smsOptIn } from '../src/adapters/sms-sender';
 import {
   deleteTopic,
@@ -39,11 +39,11 @@ export function buildAllDeps(config: Config): Deps {
   const optInSms = smsOptIn(sms);
   return {
     ...commonDeps(config),
-    signups: new DynamoSignupStates(table),
-    subscribers: new DynamoSubscribers(table),
-    dueSubscribers: new DynamoDueSubscribers(table),
+    signups: dynamoSignupStates(table),
+    subscribers: dynamoSubscribers(table),
+    dueSubscribers: dynamoDueSubscribers(table),
     phones: new DynamoPhoneDirectory(table),
-    inbound: new DynamoInboundLedger(table),
+    inbound: dynamoInboundLedger(table),
     provider: buildProvider(config, clientSecret(config)),
     events: new SnsEventPublisher(sns, config.NEW_SUBSCRIBER_TOPIC_ARN),
     messenger: {

@@ -6,15 +6,13 @@ import { conditionFailed, keys, type Table } from './dynamo-table';
 /** Inbound message ids are remembered this long: far beyond any SNS or Lambda retry. */
 const INBOUND_MEMORY_SECONDS = 7 * 24 * 3600;
 
-export class DynamoInboundLedger implements InboundLedger {
-  constructor(private readonly table: Table) {}
-
-  async claimInboundMessage(messageId: string, now: number): Promise<boolean> {
+export function claimInboundMessage(table: Table): InboundLedger['claimInboundMessage'] {
+  return async (messageId, now) => {
     const nowSeconds = Math.floor(now / 1000);
     try {
-      await this.table.doc.send(
+      await table.doc.send(
         new PutCommand({
-          TableName: this.table.name,
+          TableName: table.name,
           Item: { pk: keys.inbound(messageId), kind: 'inbound', ttl: nowSeconds + INBOUND_MEMORY_SECONDS },
           ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
@@ -26,11 +24,19 @@ export class DynamoInboundLedger implements InboundLedger {
       if (conditionFailed(error)) return false;
       throw error;
     }
-  }
+  };
+}
 
-  async releaseInboundMessage(messageId: string): Promise<void> {
-    await this.table.doc.send(
-      new DeleteCommand({ TableName: this.table.name, Key: { pk: keys.inbound(messageId) } }),
-    );
-  }
+export function releaseInboundMessage(table: Table): InboundLedger['releaseInboundMessage'] {
+  return async (messageId) => {
+    await table.doc.send(new DeleteCommand({ TableName: table.name, Key: { pk: keys.inbound(messageId) } }));
+  };
+}
+
+/** The whole port (the inbound function uses all of it). */
+export function dynamoInboundLedger(table: Table): InboundLedger {
+  return {
+    claimInboundMessage: claimInboundMessage(table),
+    releaseInboundMessage: releaseInboundMessage(table),
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * PhoneDirectory on the subscriber table: one item per phone number (owner, pending sign-up, and
- * the reply and confirmation allowances), changed only by conditional updates.
+ * the reply and confirmation allowances), changed only by conditional updates. One class is fine
+ * here: every function that uses the directory both reads it (GetItem) and updates it (UpdateItem).
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PhoneDirectory, PhoneRecord } from '../ports';

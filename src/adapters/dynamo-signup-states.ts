@@ -1,15 +1,16 @@
-/** SignupStates on the subscriber table: single-use, short-lived OAuth sign-up states. */
+/**
+ * SignupStates on the subscriber table: single-use, short-lived OAuth sign-up states. One function per
+ * operation (see dynamo-table.ts): signup only puts, oauthCallback only consumes.
+ */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SignupState, SignupStates } from '../ports';
 import { alive, conditionFailed, keys, strip, type Table } from './dynamo-table';
 
-export class DynamoSignupStates implements SignupStates {
-  constructor(private readonly table: Table) {}
-
-  async putSignupState(signup: SignupState): Promise<void> {
-    await this.table.doc.send(
+export function putSignupState(table: Table): SignupStates['putSignupState'] {
+  return async (signup) => {
+    await table.doc.send(
       new PutCommand({
-        TableName: this.table.name,
+        TableName: table.name,
         Item: {
           pk: keys.signup(signup.state),
           kind: 'signup',
@@ -19,13 +20,15 @@ export class DynamoSignupStates implements SignupStates {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
-  }
+  };
+}
 
-  async consumeSignupState(state: string, now: number): Promise<SignupState | undefined> {
+export function consumeSignupState(table: Table): SignupStates['consumeSignupState'] {
+  return async (state, now) => {
     try {
-      const { Attributes } = await this.table.doc.send(
+      const { Attributes } = await table.doc.send(
         new DeleteCommand({
-          TableName: this.table.name,
+          TableName: table.name,
           Key: { pk: keys.signup(state) },
           ConditionExpression: 'attribute_exists(pk)',
           ReturnValues: 'ALL_OLD',
@@ -38,5 +41,10 @@ export class DynamoSignupStates implements SignupStates {
       if (conditionFailed(error)) return undefined;
       throw error;
     }
-  }
+  };
+}
+
+/** The whole port, for code that uses all of it (tests, benchmarks). */
+export function dynamoSignupStates(table: Table): SignupStates {
+  return { putSignupState: putSignupState(table), consumeSignupState: consumeSignupState(table) };
 }

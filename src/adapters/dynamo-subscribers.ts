@@ -1,4 +1,8 @@
-/** Subscribers on the subscriber table: records by id, written under an optimistic lock (`version`). */
+/**
+ * Subscribers on the subscriber table: records by id, written under an optimistic lock (`version`).
+ * One function per operation (see dynamo-table.ts): only the checker batch-reads, only the checker
+ * and inboundSms delete.
+ */
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { VersionConflictError } from '../domain/errors';
 import type { Subscriber } from '../domain/subscriber';
@@ -8,19 +12,18 @@ import { alive, conditionFailed, dueShardOf, type Item, keys, strip, type Table 
 /** BatchGetItem reads at most this many keys per request. */
 const BATCH_GET_LIMIT = 100;
 
-export class DynamoSubscribers implements Subscribers {
-  constructor(private readonly table: Table) {}
-
-  async getSubscriber(id: string, now: number): Promise<Subscriber | undefined> {
-    const { Item } = await this.table.doc.send(
-      new GetCommand({ TableName: this.table.name, Key: { pk: keys.subscriber(id) }, ConsistentRead: true }),
+export function getSubscriber(table: Table): Subscribers['getSubscriber'] {
+  return async (id, now) => {
+    const { Item } = await table.doc.send(
+      new GetCommand({ TableName: table.name, Key: { pk: keys.subscriber(id) }, ConsistentRead: true }),
     );
     return alive(Item, now) ? strip<Subscriber>(Item) : undefined;
-  }
+  };
+}
 
-  async getSubscribers(ids: string[], now: number): Promise<Map<string, Subscriber>> {
+export function getSubscribers(table: Table): Subscribers['getSubscribers'] {
+  return async (ids, now) => {
     const found = new Map<string, Subscriber>();
-    const tableName = this.table.name;
     for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
       let pending: Record<string, unknown>[] = ids
         .slice(i, i + BATCH_GET_LIMIT)
@@ -28,22 +31,24 @@ export class DynamoSubscribers implements Subscribers {
       // DynamoDB may hand back part of a batch as unprocessed under load: ask again, a few times.
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= 5) throw new Error(`${pending.length} subscribers left unread after ${attempt} tries`);
-        const { Responses, UnprocessedKeys } = await this.table.doc.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+        const { Responses, UnprocessedKeys } = await table.doc.send(
+          new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }),
         );
-        for (const item of Responses?.[tableName] ?? []) {
+        for (const item of Responses?.[table.name] ?? []) {
           if (alive(item, now)) {
             const subscriber = strip<Subscriber>(item);
             found.set(subscriber.id, subscriber);
           }
         }
-        pending = (UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        pending = (UnprocessedKeys?.[table.name]?.Keys as Record<string, unknown>[] | undefined) ?? [];
       }
     }
     return found;
-  }
+  };
+}
 
-  async saveSubscriber(subscriber: Subscriber): Promise<Subscriber> {
+export function saveSubscriber(table: Table): Subscribers['saveSubscriber'] {
+  return async (subscriber) => {
     const saved: Subscriber = { ...subscriber, version: subscriber.version + 1 };
     const item: Item = { pk: keys.subscriber(subscriber.id), kind: 'subscriber', ...saved };
     if (saved.expiresAt !== undefined) item.ttl = saved.expiresAt;
@@ -53,9 +58,9 @@ export class DynamoSubscribers implements Subscribers {
     }
     const isNew = subscriber.version === 0;
     try {
-      await this.table.doc.send(
+      await table.doc.send(
         new PutCommand({
-          TableName: this.table.name,
+          TableName: table.name,
           Item: item,
           // A new record may replace one whose TTL has passed but that DynamoDB has not yet deleted.
           ConditionExpression: isNew ? 'attribute_not_exists(pk) OR #ttl < :nowSeconds' : '#version = :read',
@@ -72,11 +77,21 @@ export class DynamoSubscribers implements Subscribers {
       throw error;
     }
     return saved;
-  }
+  };
+}
 
-  async deleteSubscriber(id: string): Promise<void> {
-    await this.table.doc.send(
-      new DeleteCommand({ TableName: this.table.name, Key: { pk: keys.subscriber(id) } }),
-    );
-  }
+export function deleteSubscriber(table: Table): Subscribers['deleteSubscriber'] {
+  return async (id) => {
+    await table.doc.send(new DeleteCommand({ TableName: table.name, Key: { pk: keys.subscriber(id) } }));
+  };
+}
+
+/** The whole port, for code that uses all of it (tests, benchmarks). */
+export function dynamoSubscribers(table: Table): Subscribers {
+  return {
+    getSubscriber: getSubscriber(table),
+    getSubscribers: getSubscribers(table),
+    saveSubscriber: saveSubscriber(table),
+    deleteSubscriber: deleteSubscriber(table),
+  };
 }

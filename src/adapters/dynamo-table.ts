@@ -1,7 +1,9 @@
 /**
  * What the DynamoDB adapters share: the one table (single-table design, typed key prefixes in `pk`),
  * its keys, the due index, and reading items back. Each port has its own adapter module beside this
- * one, so a function bundles only the commands of the ports it is given.
+ * one; where functions use different parts of a port, the module exports one function per operation
+ * (`getSubscriber(table)` returns the operation), so a function bundles, and its role allows, only
+ * the DynamoDB commands it sends. A `dynamo<Port>(table)` builder gives the whole port.
  * Expiry is enforced on every read as well as by TTL, because TTL deletes lazily (and dynalite never).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';

@@ -1,7 +1,7 @@
 /** Entry of the checkBatteries function: subscribers, the provider, and alerts through their topics. */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
-import { DynamoSubscribers } from '../adapters/dynamo-subscribers';
+import { dynamoSubscribers } from '../adapters/dynamo-subscribers';
 import { deleteTopic, isOptedOut, publish, unsubscribe } from '../adapters/sns-messenger';
 import { loadConfig } from '../config';
 import { makeCheckBatteriesHandler } from '../handlers/check-batteries';
@@ -17,7 +17,7 @@ const sns = new SNSClient(clientOptions(config, config.SNS_ENDPOINT));
 export const handler = makeCheckBatteriesHandler(
   {
     ...commonDeps(config),
-    subscribers: new DynamoSubscribers(table),
+    subscribers: dynamoSubscribers(table),
     // Erasing a subscriber stopped 30 days ago releases their phone number.
     phones: new DynamoPhoneDirectory(table),
     provider: buildProvider(config, clientSecret(config)),

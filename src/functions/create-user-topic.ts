@@ -2,7 +2,7 @@
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
-import { DynamoSubscribers } from '../adapters/dynamo-subscribers';
+import { getSubscriber, saveSubscriber } from '../adapters/dynamo-subscribers';
 import { SmsSender } from '../adapters/sms-sender';
 import { ensureTopic, subscribeSms, unsubscribe } from '../adapters/sns-messenger';
 import { loadConfig } from '../config';
@@ -20,7 +20,7 @@ const sender = new SmsSender(
 
 export const handler = makeCreateUserTopicHandler({
   ...commonDeps(config),
-  subscribers: new DynamoSubscribers(table),
+  subscribers: { getSubscriber: getSubscriber(table), saveSubscriber: saveSubscriber(table) },
   phones: new DynamoPhoneDirectory(table),
   messenger: {
     ensureTopic: ensureTopic(sns),

@@ -1,9 +1,9 @@
 /** Entry of the inboundSms function: the ledger, phones and subscribers, replies and opt-ins. */
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoInboundLedger } from '../adapters/dynamo-inbound-ledger';
+import { dynamoInboundLedger } from '../adapters/dynamo-inbound-ledger';
 import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
-import { DynamoSubscribers } from '../adapters/dynamo-subscribers';
+import { deleteSubscriber, getSubscriber, saveSubscriber } from '../adapters/dynamo-subscribers';
 import { SmsSender, smsOptIn } from '../adapters/sms-sender';
 import { deleteTopic, snsOptIn, unsubscribe } from '../adapters/sns-messenger';
 import { loadConfig } from '../config';
@@ -23,9 +23,14 @@ const optInSms = smsOptIn(sms);
 
 export const handler = makeInboundSmsHandler({
   ...commonDeps(config),
-  inbound: new DynamoInboundLedger(table),
+  inbound: dynamoInboundLedger(table),
   phones: new DynamoPhoneDirectory(table),
-  subscribers: new DynamoSubscribers(table),
+  subscribers: {
+    getSubscriber: getSubscriber(table),
+    saveSubscriber: saveSubscriber(table),
+    // DELETE erases the record.
+    deleteSubscriber: deleteSubscriber(table),
+  },
   provider: buildProvider(config, clientSecret(config)),
   messenger: {
     unsubscribe: unsubscribe(sns),

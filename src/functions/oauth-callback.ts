@@ -1,8 +1,8 @@
 /** Entry of the oauthCallback function: consumes the sign-up, stores the subscriber, announces them. */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
-import { DynamoSignupStates } from '../adapters/dynamo-signup-states';
-import { DynamoSubscribers } from '../adapters/dynamo-subscribers';
+import { consumeSignupState } from '../adapters/dynamo-signup-states';
+import { getSubscriber, saveSubscriber } from '../adapters/dynamo-subscribers';
 import { SnsEventPublisher } from '../adapters/sns-messenger';
 import { loadConfig } from '../config';
 import { makeOAuthCallbackHandler } from '../handlers/oauth-callback';
@@ -17,8 +17,8 @@ const table = tableOf(config);
 export const handler = makeOAuthCallbackHandler(
   {
     ...commonDeps(config),
-    signups: new DynamoSignupStates(table),
-    subscribers: new DynamoSubscribers(table),
+    signups: { consumeSignupState: consumeSignupState(table) },
+    subscribers: { getSubscriber: getSubscriber(table), saveSubscriber: saveSubscriber(table) },
     phones: new DynamoPhoneDirectory(table),
     provider: buildProvider(config, clientSecret(config)),
     events: new SnsEventPublisher(

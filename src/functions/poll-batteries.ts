@@ -1,7 +1,7 @@
 /** Entry of the pollBatteries function: the due index, and the checker Lambda to fan out to. */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDueSubscribers } from '../adapters/dynamo-due-subscribers';
+import { dynamoDueSubscribers } from '../adapters/dynamo-due-subscribers';
 import { LambdaCheckDispatcher } from '../adapters/lambda-check-dispatcher';
 import { loadConfig } from '../config';
 import { makePollBatteriesHandler } from '../handlers/poll-batteries';
@@ -15,7 +15,7 @@ const lambda = new LambdaClient({ ...clientOptions(config, config.LAMBDA_ENDPOIN
 
 export const handler = makePollBatteriesHandler(
   {
-    dueSubscribers: new DynamoDueSubscribers(tableOf(config)),
+    dueSubscribers: dynamoDueSubscribers(tableOf(config)),
     dispatcher: new LambdaCheckDispatcher(lambda, config.CHECKER_FUNCTION_NAME),
     clock,
     logger,

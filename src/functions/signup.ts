@@ -1,5 +1,5 @@
 /** Entry of the signup function: sign-up states on the table, and the provider's consent URL. */
-import { DynamoSignupStates } from '../adapters/dynamo-signup-states';
+import { putSignupState } from '../adapters/dynamo-signup-states';
 import { loadConfig } from '../config';
 import { makeSignupHandler } from '../handlers/signup';
 import { commonDeps } from './common';
@@ -11,7 +11,7 @@ const config = loadConfig();
 export const handler = makeSignupHandler(
   {
     ...commonDeps(config),
-    signups: new DynamoSignupStates(tableOf(config)),
+    signups: { putSignupState: putSignupState(tableOf(config)) },
     provider: buildProvider(config, noClientSecret(config)),
   },
   { publicBaseUrl: config.PUBLIC_BASE_URL },

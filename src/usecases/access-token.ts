@@ -5,7 +5,10 @@
  */
 import { InvalidGrantError, TokenRejectedError, VersionConflictError } from '../domain/errors';
 import type { Subscriber } from '../domain/subscriber';
-import type { Deps } from './deps';
+import type { Deps, Ops } from './deps';
+
+export type TokenDeps = Pick<Deps, 'provider' | 'clock' | 'logger'> &
+  Ops<'subscribers', 'getSubscriber' | 'saveSubscriber'>;
 
 /** Refresh this long before the stated expiry, so a token does not die mid-request. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -17,7 +20,7 @@ export interface TokenCallResult<T> {
 }
 
 export async function withAccessToken<T>(
-  deps: Pick<Deps, 'subscribers' | 'provider' | 'clock' | 'logger'>,
+  deps: TokenDeps,
   subscriber: Subscriber,
   call: (accessToken: string) => Promise<T>,
 ): Promise<TokenCallResult<T>> {
@@ -39,10 +42,7 @@ export async function withAccessToken<T>(
  * other fields, ours are written onto their record. The refresh is never repeated: a legacy Fitbit
  * refresh token works only once.
  */
-export async function refreshTokens(
-  deps: Pick<Deps, 'subscribers' | 'provider' | 'clock' | 'logger'>,
-  seen: Subscriber,
-): Promise<Subscriber> {
+export async function refreshTokens(deps: TokenDeps, seen: Subscriber): Promise<Subscriber> {
   let tokens: Subscriber['tokens'];
   try {
     tokens = await deps.provider.refresh(seen.tokens.refreshToken);

@@ -26,14 +26,15 @@ import { texts } from '../domain/messages';
 import type { Subscriber } from '../domain/subscriber';
 import type { Device } from '../ports';
 import { withAccessToken } from './access-token';
-import { retryOnConflict, type WithMessenger } from './deps';
+import { type Ops, retryOnConflict, type WithMessenger } from './deps';
 import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
 
 /** What a check needs: the subscriber records, the phone directory (to erase), and alerts by topic. */
 export type CheckDeps = WithMessenger<
-  'subscribers' | 'phones' | 'provider' | 'clock' | 'logger' | 'settings' | 'sleep',
+  'subscribers' | 'provider' | 'clock' | 'logger' | 'settings' | 'sleep',
   'isOptedOut' | 'publish' | 'unsubscribe' | 'deleteTopic'
->;
+> &
+  Ops<'phones', 'releasePhone'>;
 
 export type CheckOutcome = 'checked' | 'texted' | 'deferred' | 'failed' | 'skipped';
 

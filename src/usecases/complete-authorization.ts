@@ -12,12 +12,12 @@ import {
   type Subscriber,
   subscriberId,
 } from '../domain/subscriber';
-import { type Deps, retryOnConflict } from './deps';
+import { type Deps, type Ops, retryOnConflict } from './deps';
 
-export type CallbackDeps = Pick<
-  Deps,
-  'signups' | 'subscribers' | 'phones' | 'provider' | 'events' | 'clock' | 'logger' | 'settings'
->;
+export type CallbackDeps = Pick<Deps, 'provider' | 'events' | 'clock' | 'logger' | 'settings'> &
+  Ops<'signups', 'consumeSignupState'> &
+  Ops<'subscribers', 'getSubscriber' | 'saveSubscriber'> &
+  Ops<'phones', 'getPhone' | 'releasePhone' | 'setPendingSignup'>;
 
 import { bindingOf } from './start-signup';
 

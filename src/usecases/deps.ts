@@ -48,6 +48,12 @@ export type WithMessenger<K extends keyof Deps, M extends keyof Messenger> = Pic
   messenger: Pick<Messenger, M>;
 };
 
+/**
+ * Some operations of some ports, e.g. `Ops<'subscribers', 'getSubscriber' | 'saveSubscriber'>`: a
+ * use case names exactly what it calls, so a function's wiring builds (and bundles) no more.
+ */
+export type Ops<P extends keyof Deps, M extends keyof Deps[P]> = { [K in P]: Pick<Deps[K], M> };
+
 /** Re-runs `attempt` when it loses an optimistic-lock race, a bounded number of times. */
 export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {
   for (let i = 1; ; i++) {

@@ -4,12 +4,11 @@
  * first and their failures only logged, so an unreachable provider never keeps data here.
  */
 import type { Subscriber } from '../domain/subscriber';
-import type { WithMessenger } from './deps';
+import type { Ops, WithMessenger } from './deps';
 
-export type EraseDeps = WithMessenger<
-  'provider' | 'subscribers' | 'phones' | 'logger',
-  'unsubscribe' | 'deleteTopic'
->;
+export type EraseDeps = WithMessenger<'provider' | 'logger', 'unsubscribe' | 'deleteTopic'> &
+  Ops<'subscribers', 'deleteSubscriber'> &
+  Ops<'phones', 'releasePhone'>;
 
 /** A stopped subscriber is kept this long in case they text START, then erased. */
 export const STOPPED_RETENTION_MS = 30 * 24 * 3600_000;

@@ -10,13 +10,14 @@ import { parseSmsCommand, type SmsCommand } from '../domain/sms-command';
 import { formatLocal, snoozeEnd } from '../domain/snooze';
 import type { Subscriber } from '../domain/subscriber';
 import { withAccessToken } from './access-token';
-import { retryOnConflict, type WithMessenger } from './deps';
+import { type Ops, retryOnConflict, type WithMessenger } from './deps';
 import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
 
 export type InboundDeps = WithMessenger<
-  'inbound' | 'phones' | 'subscribers' | 'provider' | 'clock' | 'logger' | 'settings',
+  'inbound' | 'phones' | 'provider' | 'clock' | 'logger' | 'settings',
   'unsubscribe' | 'deleteTopic' | 'optIn' | 'sendText'
->;
+> &
+  Ops<'subscribers', 'getSubscriber' | 'saveSubscriber' | 'deleteSubscriber'>;
 
 export interface InboundText {
   from: string;

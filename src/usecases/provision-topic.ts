@@ -8,12 +8,14 @@ import { texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
 import type { Subscriber } from '../domain/subscriber';
 import type { NewSubscriberEvent } from '../ports';
-import { retryOnConflict, type WithMessenger } from './deps';
+import { type Ops, retryOnConflict, type WithMessenger } from './deps';
 
 export type ProvisionDeps = WithMessenger<
-  'subscribers' | 'phones' | 'clock' | 'logger' | 'settings',
+  'clock' | 'logger' | 'settings',
   'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'sendText'
->;
+> &
+  Ops<'subscribers', 'getSubscriber' | 'saveSubscriber'> &
+  Ops<'phones', 'takeConfirmationAllowance'>;
 
 export type ProvisionResult =
   | 'undeliverable'

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { parseMobileNumber } from '../domain/phone';
-import type { Deps } from './deps';
+import type { Deps, Ops } from './deps';
 
 /** How long a person has to finish the provider's consent screen. */
 export const SIGNUP_STATE_TTL_MS = 10 * 60 * 1000;
@@ -22,7 +22,8 @@ export function bindingOf(browserNonce: string): string {
   return createHash('sha256').update(browserNonce).digest('base64url');
 }
 
-export type SignupDeps = Pick<Deps, 'signups' | 'provider' | 'clock' | 'logger' | 'settings'>;
+export type SignupDeps = Pick<Deps, 'provider' | 'clock' | 'logger' | 'settings'> &
+  Ops<'signups', 'putSignupState'>;
 
 export async function startSignup(deps: SignupDeps, form: SignupForm): Promise<StartSignupResult> {
   const phone = parseMobileNumber(form.phone, deps.settings.defaultCountry);

@@ -6,9 +6,10 @@ import { resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalDynamo, localDynamoClient, startDynamo } from '../../local/dynamo';
 import { DynamoPhoneDirectory } from '../../src/adapters/dynamo-phone-directory';
-import { DynamoSubscribers } from '../../src/adapters/dynamo-subscribers';
+import { dynamoSubscribers } from '../../src/adapters/dynamo-subscribers';
 import type { Table } from '../../src/adapters/dynamo-table';
 import { DEFAULT_QUIET_HOURS, type Subscriber } from '../../src/domain/subscriber';
+import type { Subscribers } from '../../src/ports';
 import { refreshTokens } from '../../src/usecases/access-token';
 import { checkSubscriber } from '../../src/usecases/check-subscriber';
 import { FakeMessenger, makeDeps } from '../support/fakes';
@@ -18,7 +19,7 @@ import { fitbitFor } from './sandbox-providers';
 let dynamo: LocalDynamo;
 let box: TestSandbox;
 let table: Table;
-let store: DynamoSubscribers;
+let store: Subscribers;
 
 beforeAll(async () => {
   dynamo = await startDynamo();
@@ -29,7 +30,7 @@ beforeAll(async () => {
     }),
     name,
   };
-  store = new DynamoSubscribers(table);
+  store = dynamoSubscribers(table);
   box = await startTestSandbox();
 });
 

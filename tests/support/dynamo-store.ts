@@ -2,20 +2,20 @@
  * The five DynamoDB adapters over one table, joined into one object so adapter tests can drive the
  * whole table through one handle (the functions themselves each get only the ports they use).
  */
-import { DynamoDueSubscribers } from '../../src/adapters/dynamo-due-subscribers';
-import { DynamoInboundLedger } from '../../src/adapters/dynamo-inbound-ledger';
+import { dynamoDueSubscribers } from '../../src/adapters/dynamo-due-subscribers';
+import { dynamoInboundLedger } from '../../src/adapters/dynamo-inbound-ledger';
 import { DynamoPhoneDirectory } from '../../src/adapters/dynamo-phone-directory';
-import { DynamoSignupStates } from '../../src/adapters/dynamo-signup-states';
-import { DynamoSubscribers } from '../../src/adapters/dynamo-subscribers';
+import { dynamoSignupStates } from '../../src/adapters/dynamo-signup-states';
+import { dynamoSubscribers } from '../../src/adapters/dynamo-subscribers';
 import type { Table } from '../../src/adapters/dynamo-table';
 import type { SubscriberStore } from '../../src/ports';
 
 export function dynamoStore(table: Table): SubscriberStore {
-  const signups = new DynamoSignupStates(table);
-  const subscribers = new DynamoSubscribers(table);
-  const due = new DynamoDueSubscribers(table);
+  const signups = dynamoSignupStates(table);
+  const subscribers = dynamoSubscribers(table);
+  const due = dynamoDueSubscribers(table);
   const phones = new DynamoPhoneDirectory(table);
-  const inbound = new DynamoInboundLedger(table);
+  const inbound = dynamoInboundLedger(table);
   return {
     putSignupState: (signup) => signups.putSignupState(signup),
     consumeSignupState: (state, now) => signups.consumeSignupState(state, now),

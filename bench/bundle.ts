@@ -1,12 +1,15 @@
 /**
- * `npm run bench:bundle`: packages the prod stage, then for every function prints its zipped size and
+ * `npm run bench:bundle`: packages the prod stage, then for every function prints its zipped size,
  * its cold initialisation time (a fresh Node process loading the bundled handler and its module-scope
- * wiring, median of several runs). Writes bench/results/bundle.json. Targets: < 250 KB, < 150 ms.
+ * wiring, median of several runs) and the AWS SDK commands its bundle can send. Writes
+ * bench/results/bundle.json. Targets: < 250 KB, < 150 ms.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { commandsInBundle } from './sdk-commands';
+import { extract } from './unzip';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BUNDLE_RUNS ?? 7);
@@ -49,13 +52,6 @@ function initMs(handlerFile: string): number {
   return Number(run.stdout);
 }
 
-/** unzip when the machine has it, else Python's zipfile module (one of the two is on every image here). */
-function extract(zip: string, dir: string): void {
-  const unzip = spawnSync('unzip', ['-q', zip, '-d', dir]);
-  if (unzip.status === 0) return;
-  execFileSync('python3', ['-m', 'zipfile', '-e', zip, dir]);
-}
-
 function main() {
   const out = mkdtempSync(join(tmpdir(), 'fbs-bundle-'));
   console.error(`packaging the prod stage into ${out} ...`);
@@ -74,19 +70,23 @@ function main() {
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
 
-  const functions: Record<string, { zipBytes: number; initMs: number }> = {};
+  const functions: Record<string, { zipBytes: number; initMs: number; sdkCommands: string[] }> = {};
   for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
     const name = zip.replace(/\.zip$/, '');
     const dir = join(out, name);
     mkdirSync(dir);
     extract(join(out, zip), dir);
-    const handler = readdirSync(join(dir, 'src/handlers')).find((f) => f.endsWith('.js'));
+    const handler = readdirSync(join(dir, 'src/functions')).find((f) => f.endsWith('.js'));
     if (!handler) throw new Error(`${zip}: no handler inside`);
-    initMs(join(dir, 'src/handlers', handler)); // warm the file cache, as a re-used host would
-    const times = Array.from({ length: RUNS }, () => initMs(join(dir, 'src/handlers', handler)));
+    const file = join(dir, 'src/functions', handler);
+    initMs(file); // warm the file cache, as a re-used host would
+    const times = Array.from({ length: RUNS }, () => initMs(file));
     functions[name] = {
       zipBytes: statSync(join(out, zip)).size,
       initMs: Math.round(median(times) * 10) / 10,
+      sdkCommands: commandsInBundle(readFileSync(file, 'utf8')).map(
+        (c) => `${c.sdkPackage.replace('@aws-sdk/', '')}:${c.command.replace(/Command$/, '')}`,
+      ),
     };
   }
 
@@ -96,6 +96,10 @@ function main() {
     console.log(
       `${name.padEnd(18)} ${(f.zipBytes / 1024).toFixed(1).padStart(9)}   ${String(f.initMs).padStart(7)}   ${ok}`,
     );
+  }
+  console.log('\nAWS SDK commands each bundle can send:');
+  for (const [name, f] of Object.entries(functions)) {
+    console.log(`${name.padEnd(18)} ${f.sdkCommands.length ? f.sdkCommands.join(', ') : '(none)'}`);
   }
   console.log(`targets: < ${ZIP_TARGET / 1024} KB zipped, < ${INIT_TARGET_MS} ms to initialise`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -1,50 +1,118 @@
 /**
  * `npm start`: the whole product on this machine, no AWS or Google account needed. Starts embedded
- * DynamoDB, the sandbox (Google/Fitbit emulator + phone network), a local SNS, and serverless-offline
- * pointed at them; prints the URLs; Ctrl-C stops everything it started.
+ * DynamoDB, the sandbox (Google/Fitbit emulator + phone network), a local SNS, a local SSM, and
+ * serverless-offline. Each function runs with the environment of the packaged CloudFormation template
+ * (only endpoints and credentials replaced) and signs its AWS calls with its own local identity; an
+ * IAM gateway in front of every emulator enforces the template's roles and topic policies.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { loadConfig } from '../src/config';
 import { ensureTables, startDynamo } from './dynamo';
-import { functionName, type LocalConfig, localConfig, topicArn, topicName } from './local-config';
+import {
+  Authorizer,
+  functionAccessKeyId,
+  LOCAL_ADMIN_ACCESS_KEY_ID,
+  LOCAL_SECRET_ACCESS_KEY,
+} from './iam/authorizer';
+import { type GatewayContext, type ServiceName, startGateway } from './iam/gateway';
+import {
+  type LocalWorld,
+  localPhoneNumberArn,
+  packagedTemplate,
+  serviceRoles,
+  type TemplateFunction,
+  templateFunctions,
+  topicPolicies,
+} from './iam/template';
+import { functionName, type LocalConfig, localConfig, sandboxProviderEnv, topicArn, topicName } from './local-config';
 import { startSandbox } from './sandbox';
 import { snsSubscriptions } from './serverless-config';
 import { type LocalSns, startLocalSns } from './sns';
+import { startLocalSsm } from './ssm';
 
 const ROOT = resolve(__dirname, '..');
 
-/** The serverless.yml params that point the deployed code at the local stack instead of AWS/Google. */
-export function offlineParams(cfg: LocalConfig, sandboxUrl: string, snsUrl: string, dynamoUrl: string) {
+/** The params a deployer passes (README: Deploy); everything else is the template's own default. */
+export function deployParams(cfg: LocalConfig): Record<string, string> {
+  return { oauthClientId: cfg.clientId, provider: cfg.provider, logLevel: cfg.logLevel };
+}
+
+export interface LocalEndpoints {
+  dynamodb: string;
+  sns: string;
+  sms: string;
+  ssm: string;
+  lambda: string;
+  sandbox: string;
+}
+
+/**
+ * A function's environment on the local stack: the template's, with endpoints pointed at the local
+ * emulators and the function's own local credentials. Nothing else changes, so a variable that would
+ * be empty or wrong on AWS is empty or wrong here.
+ */
+export function localFunctionEnvironment(
+  fn: Pick<TemplateFunction, 'key' | 'environment'>,
+  endpoints: LocalEndpoints,
+  region: string,
+): Record<string, string> {
   return {
-    provider: cfg.provider,
-    localServiceNumber: cfg.serviceNumber,
-    oauthClientId: cfg.clientId,
-    oauthClientSecret: cfg.clientSecret,
-    logLevel: cfg.logLevel,
-    publicBaseUrl: `http://${cfg.host}:${cfg.httpPort}`,
-    newSubscriberTopicArn: topicArn(cfg, topicName(cfg, 'new-subscriber')),
-    dynamodbEndpoint: dynamoUrl,
-    snsEndpoint: snsUrl,
-    smsEndpoint: sandboxUrl,
-    lambdaEndpoint: `http://${cfg.host}:${cfg.lambdaPort}`,
-    googleAuthUrl: `${sandboxUrl}/o/oauth2/v2/auth`,
-    googleTokenUrl: `${sandboxUrl}/token`,
-    googleRevokeUrl: `${sandboxUrl}/revoke`,
-    healthApiUrl: sandboxUrl,
-    fitbitAuthUrl: `${sandboxUrl}/oauth2/authorize`,
-    fitbitTokenUrl: `${sandboxUrl}/oauth2/token`,
-    fitbitRevokeUrl: `${sandboxUrl}/oauth2/revoke`,
-    fitbitApiUrl: sandboxUrl,
+    ...fn.environment,
+    DYNAMODB_ENDPOINT: endpoints.dynamodb,
+    SNS_ENDPOINT: endpoints.sns,
+    SMS_ENDPOINT: endpoints.sms,
+    LAMBDA_ENDPOINT: endpoints.lambda,
+    ...sandboxProviderEnv(endpoints.sandbox),
+    // Lambda reserves AWS_* names: these exist only locally, never in the template.
+    AWS_ENDPOINT_URL_SSM: endpoints.ssm,
+    AWS_ACCESS_KEY_ID: functionAccessKeyId(fn.key),
+    AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
   };
 }
 
-/** SDK clients offline need some credentials; any value will do. Never real ones. */
-const FAKE_AWS_ENV = {
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  AWS_REGION: 'us-east-1',
-  AWS_DEFAULT_REGION: 'us-east-1',
-};
+/** serverless-offline's own process: no credentials of the developer's may leak into handlers. */
+function offlineProcessEnv(environmentFile: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: 'local-offline-no-access',
+    AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
+    AWS_REGION: 'us-east-1',
+    LOCAL_FUNCTION_ENVIRONMENT: environmentFile,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  };
+}
+
+async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r, j) => {
+    server.once('error', j);
+    server.listen(0, host, () => r());
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** One line per function whose environment src/config.ts would reject at cold start. */
+export function environmentProblems(functions: { key: string; env: Record<string, string> }[]): string[] {
+  const problems: string[] = [];
+  for (const { key, env } of functions) {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      problems.push(`${key}: ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -63,6 +131,8 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
 
 export interface LocalStack {
   urls: Record<string, string>;
+  /** Every AWS call the IAM gateways decided, in order: who, what, on what, allowed or not. */
+  iamCalls(): IamCall[];
   stop(): Promise<void>;
 }
 
@@ -86,6 +156,13 @@ export async function startLocalStack(
   }
 }
 
+export interface IamCall {
+  caller: string;
+  action: string;
+  resource: string;
+  allowed: boolean;
+}
+
 async function startParts(
   cfg: LocalConfig,
   log: (line: string) => void,
@@ -93,11 +170,58 @@ async function startParts(
   dataDir: string,
   started: Array<() => Promise<void>>,
 ): Promise<LocalStack> {
-  const dynamo = await startDynamo({ host: cfg.host, port: cfg.dynamoPort, path: join(dataDir, 'dynamodb') });
+  const world: LocalWorld = {
+    region: cfg.region,
+    accountId: cfg.accountId,
+    stackName: `${cfg.service}-${cfg.stage}`,
+    apiUrl: `http://${cfg.host}:${cfg.httpPort}`,
+    serviceNumber: cfg.serviceNumber,
+  };
+  const template = await packagedTemplate(ROOT, cfg.stage, deployParams(cfg), log);
+  const functions = templateFunctions(template, world);
+  const iamCalls: IamCall[] = [];
+  const authorizer = new Authorizer({
+    region: cfg.region,
+    accountId: cfg.accountId,
+    functions,
+    serviceRoles: serviceRoles(template, world),
+    resourcePolicies: topicPolicies(template, world),
+    onDecision: (call) => {
+      iamCalls.push(call);
+      const line = `[iam] ${call.caller} ${call.action} ${call.resource}: ${call.allowed ? 'allowed' : 'DENIED'}`;
+      if (call.allowed) quiet(line);
+      else log(line);
+    },
+  });
+  const gatewayContext: GatewayContext = {
+    region: cfg.region,
+    accountId: cfg.accountId,
+    phoneNumberArn: localPhoneNumberArn(world),
+    serviceNumber: cfg.serviceNumber,
+  };
+  const gateway = async (service: ServiceName, upstream: string, port?: number) => {
+    const g = await startGateway({ service, upstream, authorizer, context: gatewayContext, host: cfg.host, port, log });
+    started.push(() => g.close());
+    return g.url;
+  };
+
+  const dynamo = await startDynamo({ host: cfg.host, port: 0, path: join(dataDir, 'dynamodb') });
   started.push(() => dynamo.close());
   await ensureTables(dynamo.endpoint, ROOT, cfg.stage);
 
+  // The secret a deployer puts in SSM (README: Deploy), under the name the template gives.
+  const secretNames = new Set(functions.map((f) => f.environment.OAUTH_CLIENT_SECRET_PARAMETER).filter(Boolean));
+  const ssm = await startLocalSsm({
+    host: cfg.host,
+    region: cfg.region,
+    accountId: cfg.accountId,
+    secureStrings: Object.fromEntries([...secretNames].map((name) => [name as string, cfg.clientSecret])),
+  });
+  started.push(() => ssm.close());
+
   const inboundTopic = topicArn(cfg, topicName(cfg, 'inbound-sms'));
+  // End User Messaging publishes inbound texts through the role the template gives it (ChannelRole).
+  const smsService = authorizer.serviceIdentity('sms-voice.amazonaws.com');
   let sns: LocalSns | undefined;
   const sandbox = await startSandbox({
     host: cfg.host,
@@ -108,18 +232,24 @@ async function startParts(
     serviceNumber: cfg.serviceNumber,
     publishInbound: async (payload) => {
       if (!sns) throw new Error('local SNS is not running');
+      const decision = await authorizer.authorize(smsService, 'sns:Publish', inboundTopic);
+      if (!decision.allowed) throw new Error(decision.message);
       await sns.publish(inboundTopic, payload);
     },
     onOptOutChange: (phone, optedOut) => (optedOut ? sns?.optOut(phone) : sns?.optIn(phone)),
     log: quiet,
   });
   started.push(() => sandbox.close());
+
+  // serverless-offline's Lambda API listens inside; callers reach it through the IAM gateway.
+  const offlineLambdaPort = await freePort(cfg.host);
   sns = await startLocalSns({
     host: cfg.host,
-    port: cfg.snsPort,
+    port: 0,
     region: cfg.region,
     accountId: cfg.accountId,
-    lambdaEndpoint: `http://${cfg.host}:${cfg.lambdaPort}`,
+    // SNS delivers to its subscribed functions as a service (Lambda's resource policy allows it).
+    lambdaEndpoint: `http://${cfg.host}:${offlineLambdaPort}`,
     lambdaSubscriptions: snsSubscriptions(ROOT, cfg.stage),
     smsSink: (to, body) => {
       sandbox.phones.deliver(to, body);
@@ -130,7 +260,26 @@ async function startParts(
   started.push(() => localSns.close());
   for (const phone of sandbox.phones.optedOutNumbers()) sns.optOut(phone);
 
-  const params = offlineParams(cfg, sandbox.url, sns.url, dynamo.endpoint);
+  const endpoints: LocalEndpoints = {
+    dynamodb: await gateway('dynamodb', dynamo.endpoint, cfg.dynamoPort),
+    sns: await gateway('sns', sns.url, cfg.snsPort),
+    sms: await gateway('sms-voice', sandbox.url),
+    ssm: await gateway('ssm', ssm.url),
+    lambda: await gateway('lambda', `http://${cfg.host}:${offlineLambdaPort}`, cfg.lambdaPort),
+    sandbox: sandbox.url,
+  };
+  const environments = Object.fromEntries(
+    functions.map((fn) => [fn.key, localFunctionEnvironment(fn, endpoints, cfg.region)]),
+  );
+  const problems = environmentProblems(Object.entries(environments).map(([key, env]) => ({ key, env })));
+  if (problems.length > 0) {
+    throw new Error(
+      `the packaged template gives functions an environment they reject at cold start (as they would on AWS):\n  ${problems.join('\n  ')}`,
+    );
+  }
+  const environmentFile = join(dataDir, 'function-environments.json');
+  writeFileSync(environmentFile, JSON.stringify(environments, null, 2));
+
   const args = [
     join(ROOT, 'node_modules/osls/bin/serverless.js'),
     'offline',
@@ -140,12 +289,12 @@ async function startParts(
     '--httpPort',
     String(cfg.httpPort),
     '--lambdaPort',
-    String(cfg.lambdaPort),
-    ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
+    String(offlineLambdaPort),
+    ...Object.entries(deployParams(cfg)).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
   ];
   const offline = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...FAKE_AWS_ENV, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    env: offlineProcessEnv(environmentFile),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = (chunk: Buffer) => {
@@ -170,23 +319,24 @@ async function startParts(
   };
   started.push(stopOffline);
   const stop = async () => {
-    await stopOffline();
-    await Promise.allSettled([localSns.close(), sandbox.close(), dynamo.close()]);
+    // Last in, first out: offline, then the gateways, then what they front.
+    await Promise.allSettled([...started].reverse().map((close) => close()));
   };
 
-  const app = `http://${cfg.host}:${cfg.httpPort}`;
+  const app = world.apiUrl;
   await waitForHttp(`${app}/style.css`, offline, 120_000);
   return {
     urls: {
       'Sign-up page': `${app}/`,
-      'Lambda invoke API': `http://${cfg.host}:${cfg.lambdaPort}`,
+      'Lambda invoke API': endpoints.lambda,
       'Sandbox (Google, Fitbit, phones)': `${sandbox.url}/sandbox`,
       'Sandbox phone': `${sandbox.url}/sandbox/phone`,
       'Sandbox devices': `${sandbox.url}/sandbox/devices`,
-      'Local SNS API': sns.url,
-      'Local DynamoDB': dynamo.endpoint,
-      'Poll now': `aws lambda invoke --endpoint-url http://${cfg.host}:${cfg.lambdaPort} --function-name ${functionName(cfg, 'pollBatteries')} --payload '{"force":true}' /dev/stdout`,
+      'Local SNS API': endpoints.sns,
+      'Local DynamoDB': endpoints.dynamodb,
+      'Poll now': `AWS_ACCESS_KEY_ID=${LOCAL_ADMIN_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=local aws lambda invoke --region ${cfg.region} --endpoint-url ${endpoints.lambda} --function-name ${functionName(cfg, 'pollBatteries')} --payload '{"force":true}' /dev/stdout`,
     },
+    iamCalls: () => [...iamCalls],
     stop,
   };
 }

@@ -141,12 +141,20 @@ describe('the prod CloudFormation template', () => {
     const raw = JSON.stringify(template);
     for (const [, fn] of functions()) {
       const env = fn.Properties.Environment.Variables;
-      expect(env.OAUTH_CLIENT_SECRET).toBe('');
+      expect(env).not.toHaveProperty('OAUTH_CLIENT_SECRET');
       expect(env.OAUTH_CLIENT_SECRET_PARAMETER).toBe('/fitbit-battery-sms/prod/oauth-client-secret');
       expect(env.DYNAMODB_ENDPOINT).toBe('');
     }
     expect(raw).not.toContain('local-client-secret');
     expect(raw).not.toMatch(/GOCSPX-/);
+  });
+
+  it('gives every function the API endpoint as its public address, never an empty one', () => {
+    for (const [, fn] of functions()) {
+      expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toEqual({
+        'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'],
+      });
+    }
   });
 
   it('throttles the sign-up routes', () => {

@@ -4,6 +4,7 @@
  */
 import {
   eventually,
+  invokeAsAdmin,
   messagesOf,
   outboundTexts,
   secretsIn,
@@ -61,12 +62,7 @@ async function signUpInDaytime(user: string, phone: string) {
 }
 
 async function pollNow(): Promise<Record<string, number>> {
-  const response = await fetch(
-    `${stack.lambda}/2015-03-31/functions/fitbit-battery-sms-dev-pollBatteries/invocations`,
-    { method: 'POST', body: JSON.stringify({ force: true }) },
-  );
-  expect(response.status).toBe(200);
-  return (await response.json()) as Record<string, number>;
+  return (await invokeAsAdmin(stack, 'pollBatteries', { force: true })) as Record<string, number>;
 }
 
 describe('battery monitoring on the local stack', () => {

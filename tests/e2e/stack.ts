@@ -6,11 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
 import { type LocalConfig, localConfig } from '../../local/local-config';
 import { type LocalStack, startLocalStack } from '../../local/start';
 
 export interface TestStack {
   cfg: LocalConfig;
+  /** Every AWS call the local IAM decided so far. */
+  iamCalls: LocalStack['iamCalls'];
   app: string;
   sandbox: string;
   lambda: string;
@@ -65,6 +69,7 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     app: `http://${cfg.host}:${cfg.httpPort}`,
     sandbox: `http://${cfg.host}:${cfg.sandboxPort}`,
     lambda: `http://${cfg.host}:${cfg.lambdaPort}`,
+    iamCalls: () => stack.iamCalls(),
     logs,
     stop: async () => {
       // E2E_LOGS=1 prints what the stack logged, for a failing run.
@@ -73,6 +78,32 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Invokes a function through the local Lambda API as the local admin (as the README's "Poll now"
+ * does): the IAM gateway refuses unsigned or unknown callers, as AWS does.
+ */
+export async function invokeAsAdmin(stack: TestStack, fn: string, payload: unknown): Promise<unknown> {
+  const lambda = new LambdaClient({
+    endpoint: stack.lambda,
+    region: stack.cfg.region,
+    credentials: { accessKeyId: LOCAL_ADMIN_ACCESS_KEY_ID, secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  try {
+    const out = await lambda.send(
+      new InvokeCommand({
+        FunctionName: `${stack.cfg.service}-${stack.cfg.stage}-${fn}`,
+        Payload: Buffer.from(JSON.stringify(payload)),
+      }),
+    );
+    const text = Buffer.from(out.Payload ?? []).toString('utf8');
+    if (out.FunctionError) throw new Error(`${fn} failed: ${text}`);
+    return text === '' ? undefined : JSON.parse(text);
+  } finally {
+    lambda.destroy();
+  }
 }
 
 /** A browser's cookie jar, just enough for one site. */

@@ -19,6 +19,7 @@ import {
 } from './iam/authorizer';
 import { type GatewayContext, type ServiceName, startGateway } from './iam/gateway';
 import {
+  type CfnTemplate,
   type LocalWorld,
   localPhoneNumberArn,
   packagedTemplate,
@@ -136,9 +137,15 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+export interface LocalStackOptions {
+  /** Tests only: changes the packaged template before the stack reads it (e.g. drops a statement). */
+  editTemplate?: (template: CfnTemplate) => void;
+}
+
 export async function startLocalStack(
   cfg: LocalConfig = localConfig(),
   log = console.log,
+  options: LocalStackOptions = {},
 ): Promise<LocalStack> {
   const quiet = (line: string) => {
     if (cfg.logLevel === 'DEBUG') log(line);
@@ -149,7 +156,7 @@ export async function startLocalStack(
   const started: Array<() => Promise<void>> = [];
   const closeStarted = () => Promise.allSettled(started.reverse().map((close) => close()));
   try {
-    return await startParts(cfg, log, quiet, dataDir, started);
+    return await startParts(cfg, log, quiet, dataDir, started, options);
   } catch (error) {
     await closeStarted();
     throw error;
@@ -169,6 +176,7 @@ async function startParts(
   quiet: (line: string) => void,
   dataDir: string,
   started: Array<() => Promise<void>>,
+  options: LocalStackOptions,
 ): Promise<LocalStack> {
   const world: LocalWorld = {
     region: cfg.region,
@@ -178,6 +186,7 @@ async function startParts(
     serviceNumber: cfg.serviceNumber,
   };
   const template = await packagedTemplate(ROOT, cfg.stage, deployParams(cfg), log);
+  options.editTemplate?.(template);
   const functions = templateFunctions(template, world);
   const iamCalls: IamCall[] = [];
   const authorizer = new Authorizer({

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
 import { type LocalConfig, localConfig } from '../../local/local-config';
-import { type LocalStack, startLocalStack } from '../../local/start';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/start';
 
 export interface TestStack {
   cfg: LocalConfig;
@@ -49,7 +49,10 @@ export async function freePorts(): Promise<Record<string, string>> {
   };
 }
 
-export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(
+  overrides: Record<string, string> = {},
+  options: LocalStackOptions = {},
+): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fbs-e2e-'));
   const cfg = localConfig({
     ...(await freePorts()),
@@ -60,7 +63,7 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
   const logs: string[] = [];
   let stack: LocalStack;
   try {
-    stack = await startLocalStack(cfg, (line) => logs.push(line));
+    stack = await startLocalStack(cfg, (line) => logs.push(line), options);
   } catch (error) {
     throw new Error(`local stack did not start: ${error}\n${logs.slice(-40).join('\n')}`);
   }

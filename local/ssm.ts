@@ -25,7 +25,8 @@ export async function startLocalSsm(opts: {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() });
     res.end(JSON.stringify(body));
   };
-  const fail = (res: ServerResponse, type: string, message: string) => send(res, 400, { __type: type, message });
+  const fail = (res: ServerResponse, type: string, message: string) =>
+    send(res, 400, { __type: type, message });
 
   async function onRequest(req: IncomingMessage, res: ServerResponse) {
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSSM\./, '');
@@ -36,7 +37,11 @@ export async function startLocalSsm(opts: {
       return fail(res, 'SerializationException', 'Request body is not JSON.');
     }
     if (operation !== 'GetParameter') {
-      return fail(res, 'UnknownOperationException', `The local SSM answers GetParameter only, not ${operation}.`);
+      return fail(
+        res,
+        'UnknownOperationException',
+        `The local SSM answers GetParameter only, not ${operation}.`,
+      );
     }
     const name = typeof input.Name === 'string' ? input.Name : '';
     const value = Object.hasOwn(opts.secureStrings, name) ? opts.secureStrings[name] : undefined;

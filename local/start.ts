@@ -28,7 +28,14 @@ import {
   templateFunctions,
   topicPolicies,
 } from './iam/template';
-import { functionName, type LocalConfig, localConfig, sandboxProviderEnv, topicArn, topicName } from './local-config';
+import {
+  functionName,
+  type LocalConfig,
+  localConfig,
+  sandboxProviderEnv,
+  topicArn,
+  topicName,
+} from './local-config';
 import { startSandbox } from './sandbox';
 import { snsSubscriptions } from './serverless-config';
 import { type LocalSns, startLocalSns } from './sns';
@@ -209,7 +216,15 @@ async function startParts(
     serviceNumber: cfg.serviceNumber,
   };
   const gateway = async (service: ServiceName, upstream: string, port?: number) => {
-    const g = await startGateway({ service, upstream, authorizer, context: gatewayContext, host: cfg.host, port, log });
+    const g = await startGateway({
+      service,
+      upstream,
+      authorizer,
+      context: gatewayContext,
+      host: cfg.host,
+      port,
+      log,
+    });
     started.push(() => g.close());
     return g.url;
   };
@@ -219,7 +234,9 @@ async function startParts(
   await ensureTables(dynamo.endpoint, ROOT, cfg.stage);
 
   // The secret a deployer puts in SSM (README: Deploy), under the name the template gives.
-  const secretNames = new Set(functions.map((f) => f.environment.OAUTH_CLIENT_SECRET_PARAMETER).filter(Boolean));
+  const secretNames = new Set(
+    functions.map((f) => f.environment.OAUTH_CLIENT_SECRET_PARAMETER).filter(Boolean),
+  );
   const ssm = await startLocalSsm({
     host: cfg.host,
     region: cfg.region,

@@ -5,9 +5,15 @@
  * answers as that AWS service answers a refusal, in its own protocol. Emulators stay IAM-free.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { accessKeyIdOf, type Authorizer } from './authorizer';
+import { type Authorizer, accessKeyIdOf } from './authorizer';
 
 export type ServiceName = 'dynamodb' | 'sns' | 'sms-voice' | 'ssm' | 'lambda';
 
@@ -33,7 +39,13 @@ export interface GatewayContext {
 }
 
 interface Protocol {
-  calls(method: string, path: string, headers: IncomingHttpHeaders, body: Buffer, ctx: GatewayContext): ServiceCall[];
+  calls(
+    method: string,
+    path: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+    ctx: GatewayContext,
+  ): ServiceCall[];
   refuse(kind: RefusalKind, message: string): Refusal;
 }
 
@@ -76,12 +88,24 @@ const dynamodb: Protocol = {
     const table = (name: unknown, index?: unknown) =>
       `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${String(name)}${index ? `/index/${String(index)}` : ''}`;
     if (op === 'BatchGetItem' || op === 'BatchWriteItem') {
-      return Object.keys((input.RequestItems ?? {}) as object).map((t) => ({ action: `dynamodb:${op}`, resource: table(t) }));
+      return Object.keys((input.RequestItems ?? {}) as object).map((t) => ({
+        action: `dynamodb:${op}`,
+        resource: table(t),
+      }));
     }
     if (op === 'TransactWriteItems' || op === 'TransactGetItems') {
-      const names: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
+      const names: Record<string, string> = {
+        Put: 'PutItem',
+        Update: 'UpdateItem',
+        Delete: 'DeleteItem',
+        ConditionCheck: 'ConditionCheckItem',
+        Get: 'GetItem',
+      };
       return ((input.TransactItems ?? []) as Record<string, { TableName?: string }>[]).flatMap((item) =>
-        Object.entries(item).map(([kind, v]) => ({ action: `dynamodb:${names[kind] ?? kind}`, resource: table(v.TableName) })),
+        Object.entries(item).map(([kind, v]) => ({
+          action: `dynamodb:${names[kind] ?? kind}`,
+          resource: table(v.TableName),
+        })),
       );
     }
     if (input.TableName === undefined) return [{ action: `dynamodb:${op}`, resource: '*' }];
@@ -106,7 +130,8 @@ const sns: Protocol = {
     const action = form.get('Action') ?? '';
     const topic = form.get('TopicArn') ?? form.get('TargetArn');
     let resource = '*';
-    if (action === 'CreateTopic') resource = `arn:aws:sns:${ctx.region}:${ctx.accountId}:${form.get('Name') ?? ''}`;
+    if (action === 'CreateTopic')
+      resource = `arn:aws:sns:${ctx.region}:${ctx.accountId}:${form.get('Name') ?? ''}`;
     else if (action === 'Unsubscribe') resource = (form.get('SubscriptionArn') ?? '').replace(/:[^:]*$/, '');
     else if (action === 'Publish' && form.get('PhoneNumber')) resource = '*';
     else if (topic) resource = topic;
@@ -124,7 +149,9 @@ const smsVoice: Protocol = {
     const op = target(headers, 'PinpointSMSVoiceV2');
     const input = json(body);
     const arn = (type: string, id: unknown) =>
-      String(id).startsWith('arn:') ? String(id) : `arn:aws:sms-voice:${ctx.region}:${ctx.accountId}:${type}/${String(id)}`;
+      String(id).startsWith('arn:')
+        ? String(id)
+        : `arn:aws:sms-voice:${ctx.region}:${ctx.accountId}:${type}/${String(id)}`;
     if (op === 'SendTextMessage') {
       const origin = input.OriginationIdentity;
       const resource =
@@ -174,8 +201,15 @@ const lambda: Protocol = {
     }[kind];
     return {
       status: 403,
-      headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), 'x-amzn-errortype': type },
-      body: JSON.stringify({ Type: 'User', Message: kind === 'denied' ? message : kind === 'unknown-key' ? UNKNOWN : MISSING }),
+      headers: {
+        'content-type': 'application/json',
+        'x-amzn-requestid': randomUUID(),
+        'x-amzn-errortype': type,
+      },
+      body: JSON.stringify({
+        Type: 'User',
+        Message: kind === 'denied' ? message : kind === 'unknown-key' ? UNKNOWN : MISSING,
+      }),
     };
   },
 };

@@ -6,7 +6,6 @@
  * function's environment, so a function-level AWS_ACCESS_KEY_ID wins. Does nothing unless the
  * local stack names its file in LOCAL_FUNCTION_ENVIRONMENT (so `sls package` and deploys are untouched).
  */
-'use strict';
 
 const { readFileSync } = require('node:fs');
 

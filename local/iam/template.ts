@@ -7,7 +7,16 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -93,7 +102,10 @@ export async function packagedTemplate(
       );
       // Only the template is kept: the zips are rebuilt by serverless-offline from the sources.
       const keep = mkdtempSync(join(cacheRoot, 'tmp-'));
-      renameSync(join(tmp, 'cloudformation-template-update-stack.json'), join(keep, 'cloudformation-template-update-stack.json'));
+      renameSync(
+        join(tmp, 'cloudformation-template-update-stack.json'),
+        join(keep, 'cloudformation-template-update-stack.json'),
+      );
       if (!existsSync(file)) renameSync(keep, dir);
       else rmSync(keep, { recursive: true, force: true });
     } finally {
@@ -166,7 +178,9 @@ export function resolveIntrinsics(template: CfnTemplate, world: LocalWorld, valu
       case 'AWS::Lambda::Function.Arn':
         return `arn:aws:lambda:${world.region}:${world.accountId}:function:${ref(name)}`;
       default:
-        throw new TemplateError(`the local stack does not know GetAtt ${name}.${attribute} (${resource.Type})`);
+        throw new TemplateError(
+          `the local stack does not know GetAtt ${name}.${attribute} (${resource.Type})`,
+        );
     }
   };
   const sub = (text: string, vars: Record<string, Json>): string =>

@@ -22,7 +22,9 @@ function dropAction(roleLogicalId: string, action: string) {
     const role = template.Resources[roleLogicalId];
     if (!role) throw new Error(`no ${roleLogicalId} in the template`);
     let dropped = 0;
-    for (const policy of role.Properties.Policies as { PolicyDocument: { Statement: { Action: string[] }[] } }[]) {
+    for (const policy of role.Properties.Policies as {
+      PolicyDocument: { Statement: { Action: string[] }[] };
+    }[]) {
       const doc = policy.PolicyDocument;
       for (const statement of doc.Statement) {
         const before = statement.Action.length;
@@ -57,7 +59,9 @@ async function daytime(stack: TestStack, user: string) {
   const zones = ['Pacific/Honolulu', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Tokyo'];
   const timeZone = zones.find((zone) => {
     const hour = Number(
-      new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
+      new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }).format(
+        new Date(),
+      ),
     );
     return hour >= 9 && hour <= 19;
   });
@@ -129,10 +133,13 @@ describe('the local stack with the template as packaged', () => {
   }, 60_000);
 
   it('refuses an unsigned call to the Lambda API as AWS does', async () => {
-    const response = await fetch(`${stack.lambda}/2015-03-31/functions/fitbit-battery-sms-dev-pollBatteries/invocations`, {
-      method: 'POST',
-      body: '{}',
-    });
+    const response = await fetch(
+      `${stack.lambda}/2015-03-31/functions/fitbit-battery-sms-dev-pollBatteries/invocations`,
+      {
+        method: 'POST',
+        body: '{}',
+      },
+    );
 
     expect(response.status).toBe(403);
     expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
@@ -141,7 +148,10 @@ describe('the local stack with the template as packaged', () => {
 
 describe('the local stack with a statement removed from a role', () => {
   it("refuses the sign-up when the callback's role lacks dynamodb:PutItem", async () => {
-    const stack = await startTestStack({}, { editTemplate: dropAction('OauthCallbackIamRoleLambdaExecution', 'dynamodb:PutItem') });
+    const stack = await startTestStack(
+      {},
+      { editTemplate: dropAction('OauthCallbackIamRoleLambdaExecution', 'dynamodb:PutItem') },
+    );
     try {
       const phone = '+12015550192';
       const browser = new Browser();
@@ -166,7 +176,10 @@ describe('the local stack with a statement removed from a role', () => {
   }, 240_000);
 
   it("sends no low-battery text when the checker's role lacks sns:Publish", async () => {
-    const stack = await startTestStack({}, { editTemplate: dropAction('CheckBatteriesIamRoleLambdaExecution', 'sns:Publish') });
+    const stack = await startTestStack(
+      {},
+      { editTemplate: dropAction('CheckBatteriesIamRoleLambdaExecution', 'sns:Publish') },
+    );
     try {
       const phone = '+12015550193';
       await daytime(stack, 'iam-carol');

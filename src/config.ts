@@ -26,7 +26,10 @@ const schema = z.object({
     .default('US'),
   PROVIDER: z.enum(['google', 'fitbit']).default('google'),
   OAUTH_CLIENT_ID: z.string().min(1),
-  /** Locally only. On AWS the secret lives in SSM Parameter Store, named by the next variable. */
+  /**
+   * In-process harnesses only (benchmarks, tests that build Deps). The template never sets it: on AWS
+   * and on the local stack the secret lives in SSM Parameter Store, named by the next variable.
+   */
   OAUTH_CLIENT_SECRET: z.string().optional(),
   OAUTH_CLIENT_SECRET_PARAMETER: z.string().optional(),
   GOOGLE_AUTH_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
@@ -53,7 +56,7 @@ const schema = z.object({
 export type Config = z.infer<typeof schema>;
 
 const checked = schema.refine((c) => Boolean(c.OAUTH_CLIENT_SECRET || c.OAUTH_CLIENT_SECRET_PARAMETER), {
-  message: 'set OAUTH_CLIENT_SECRET_PARAMETER (an SSM SecureString name), or OAUTH_CLIENT_SECRET locally',
+  message: 'set OAUTH_CLIENT_SECRET_PARAMETER (an SSM SecureString name)',
   path: ['OAUTH_CLIENT_SECRET_PARAMETER'],
 });
 

@@ -19,15 +19,18 @@ describe('starting the local stack', () => {
   it('fails clearly when a port is taken, and leaves nothing listening', async () => {
     const ports = await freePorts();
     const dataDir = mkdtempSync(join(tmpdir(), 'fbs-start-'));
-    const squatter = await listen(Number(ports.SANDBOX_PORT));
+    // The Lambda API's IAM gateway is the last port the stack takes before serverless-offline starts.
+    const squatter = await listen(Number(ports.LAMBDA_PORT));
     try {
       const cfg = localConfig({ ...ports, LOCAL_DATA_DIR: dataDir });
 
       await expect(startLocalStack(cfg, () => undefined)).rejects.toThrow(/EADDRINUSE/);
 
-      // DynamoDB started before the sandbox failed: its port must be free again.
-      const again = await listen(Number(ports.DYNAMODB_PORT));
-      await new Promise((r) => again.close(r));
+      // DynamoDB's and SNS's gateways and the sandbox started before that failed: their ports are free again.
+      for (const port of [ports.DYNAMODB_PORT, ports.SNS_PORT, ports.SANDBOX_PORT]) {
+        const again = await listen(Number(port));
+        await new Promise((r) => again.close(r));
+      }
     } finally {
       await new Promise((r) => squatter.close(r));
       rmSync(dataDir, { recursive: true, force: true });

@@ -36,7 +36,11 @@ beforeAll(() => {
       '--param=oauthClientId=placeholder-client-id.apps.googleusercontent.com',
       '--param=operatorEmail=operator@example.com',
     ],
-    { cwd: ROOT, stdio: 'pipe', env: { PATH: process.env.PATH, HOME: process.env.HOME, SLS_TELEMETRY_DISABLED: '1' } },
+    {
+      cwd: ROOT,
+      stdio: 'pipe',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, SLS_TELEMETRY_DISABLED: '1' },
+    },
   );
   template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
   functions = templateFunctions(template, world);
@@ -107,7 +111,8 @@ describe('a prod deploy at cold start', () => {
       );
       if (child.status !== 0) {
         // The bundle is minified: the thrown error's own line says what went wrong, not the source line.
-        const reason = child.stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? child.stderr.slice(-400);
+        const reason =
+          child.stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? child.stderr.slice(-400);
         failures.push(`${fn.key} (exit ${child.status}): ${reason.slice(0, 400)}`);
       }
     }

@@ -39,9 +39,12 @@ export interface LocalWorld {
   serviceNumber: string;
 }
 
-/** Files whose content decides the template (never src/: code does not change the environment). */
+/**
+ * Files whose content decides the template: serverless.yml, deploy/, and the lock file (plugin
+ * versions shape roles and names). Never src/: code does not change the environment.
+ */
 function templateInputs(root: string): string[] {
-  const files = [join(root, 'serverless.yml')];
+  const files = [join(root, 'serverless.yml'), join(root, 'package-lock.json')].filter((f) => existsSync(f));
   const walk = (dir: string) => {
     if (!existsSync(dir)) return;
     for (const name of readdirSync(dir).sort()) {

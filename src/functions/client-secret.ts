@@ -1,4 +1,7 @@
-/** The OAuth client secret: from SSM (read on first use, cached) on AWS, from the environment locally. */
+/**
+ * The OAuth client secret: read from SSM on first use and cached, on AWS and on the local stack alike;
+ * in-process harnesses (benchmarks) may pass it in the environment instead.
+ */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { ssmSecret } from '../adapters/ssm-secret';
 import type { Config } from '../config';

@@ -97,7 +97,12 @@ describe('the local stack with the template as packaged', () => {
     expect(round.texted).toBe(1);
     expect(denialsOf(stack)).toEqual([]);
     const made = new Set(stack.iamCalls().map((c) => `${c.caller} ${c.action}`));
-    if (process.env.LOCAL_IAM_CALLS === '1') console.log([...made].sort().join('\n'));
+    // LOCAL_IAM_CALLS=1 lists every distinct call (who, what, on what), e.g. to review roles.
+    if (process.env.LOCAL_IAM_CALLS === '1') {
+      console.log(
+        [...new Set(stack.iamCalls().map((c) => `${c.caller} ${c.action} ${c.resource}`))].sort().join('\n'),
+      );
+    }
     for (const call of [
       'signup dynamodb:PutItem',
       'oauthCallback ssm:GetParameter',

@@ -124,6 +124,19 @@ describe('quiet hours (properties)', () => {
     );
   });
 
+  it('finds the short gap a fall-back opens before the quiet hour (Chatham, a fixed regression example)', () => {
+    // Found by a random-seed run: Chatham falls back from 03:45 to 02:45 at 14:00 UTC on
+    // 2023-04-01, so under QUIET 3-0 the 15 minutes from 02:45 to 03:00 are not quiet.
+    const zone = 'Pacific/Chatham';
+    const at = 1680357240000;
+    const quiet = { start: 3, end: 0 };
+    expect(isQuiet(at, zone, quiet)).toBe(true);
+    const end = quietEnd(at, zone, quiet);
+    expect(end).toBe(Date.UTC(2023, 3, 1, 14, 0));
+    expect(isQuiet(end, zone, quiet)).toBe(false);
+    for (let t = Math.floor(at / STEP) * STEP + STEP; t < end; t += STEP) expect(isQuiet(t, zone, quiet)).toBe(true);
+  });
+
   it('ends a window on the hour it names, except when that hour is skipped by a clock change', () => {
     fc.assert(
       fc.property(zonedInstant, quietHoursArb, ({ zone, at }, quiet) => {

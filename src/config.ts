@@ -3,6 +3,7 @@
  * variable fails the container with its name. Endpoints (local stack or AWS) come from here.
  */
 import { z } from 'zod';
+import { isValidTimeZone } from './domain/quiet-hours';
 
 const optionalUrl = z
   .string()
@@ -24,6 +25,11 @@ const schema = z.object({
     .string()
     .regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code')
     .default('US'),
+  /** Quiet hours use this zone for people whose provider settings have none (never a silent UTC). */
+  DEFAULT_TIME_ZONE: z
+    .string()
+    .refine(isValidTimeZone, 'an IANA time zone name such as America/New_York')
+    .default('America/New_York'),
   PROVIDER: z.enum(['google', 'fitbit']).default('google'),
   OAUTH_CLIENT_ID: z.string().min(1),
   /**

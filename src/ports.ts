@@ -23,7 +23,8 @@ export interface Device {
 
 export interface ProviderProfile {
   userId: string;
-  timeZone: string;
+  /** IANA zone from the provider's settings; undefined when the person never set one. */
+  timeZone?: string;
 }
 
 /** A fresh authorization request: where to send the browser, and what to remember until it returns. */
@@ -44,6 +45,8 @@ export interface HealthProvider {
   /** True when the granted scope covers everything the service reads. */
   hasRequiredScope(grantedScope: string): boolean;
   getProfile(accessToken: string): Promise<ProviderProfile>;
+  /** The time zone alone (one call), for the daily re-read during checks. */
+  getTimeZone(accessToken: string): Promise<string | undefined>;
   listDevices(accessToken: string): Promise<Device[]>;
   revoke(token: string): Promise<void>;
 }

@@ -172,6 +172,7 @@ export class EmulatedProvider implements HealthProvider {
   readonly name = 'google' as const;
   readonly authorizationOrigin = 'https://accounts.sim.invalid';
   listDevicesCalls = 0;
+  settingsCalls = 0;
   refreshCalls = 0;
   rejectedCalls = 0;
   private issued = 0;
@@ -211,7 +212,7 @@ export class EmulatedProvider implements HealthProvider {
   }
 
   get requests(): number {
-    return this.listDevicesCalls + this.refreshCalls;
+    return this.listDevicesCalls + this.refreshCalls + this.settingsCalls;
   }
 
   startAuthorization(_redirectUri: string): Promise<AuthorizationStart> {
@@ -225,6 +226,11 @@ export class EmulatedProvider implements HealthProvider {
   }
   getProfile(_accessToken: string): Promise<ProviderProfile> {
     return unused('getProfile');
+  }
+  /** The daily settings re-read: one more request, the trace's zone. */
+  async getTimeZone(accessToken: string): Promise<string | undefined> {
+    this.settingsCalls++;
+    return this.traces[Number(accessToken.split('-')[2])]?.timeZone;
   }
   revoke(_token: string): Promise<void> {
     return unused('revoke');

@@ -72,6 +72,7 @@ export class StrategyRun {
       logger: this.logger,
       settings: {
         defaultCountry: 'US',
+        defaultTimeZone: 'America/New_York',
         redirectUri: 'https://signup.sim.invalid/oauth/callback',
         signupUrl: 'https://signup.sim.invalid/',
         userTopicPrefix: 'fbs-sim-',

@@ -48,7 +48,11 @@ export class FitbitProvider extends OAuthHealthProvider implements HealthProvide
 
   async getProfile(accessToken: string): Promise<ProviderProfile> {
     const { user } = await this.get('/1/user/-/profile.json', accessToken, 'profile', profileSchema);
-    return { userId: user.encodedId, timeZone: user.timezone ?? 'UTC' };
+    return { userId: user.encodedId, timeZone: user.timezone };
+  }
+
+  async getTimeZone(accessToken: string): Promise<string | undefined> {
+    return (await this.getProfile(accessToken)).timeZone;
   }
 
   async listDevices(accessToken: string): Promise<Device[]> {

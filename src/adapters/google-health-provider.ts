@@ -1,9 +1,11 @@
 /**
  * The Google Health API v4 with Google OAuth: the default provider since the legacy Fitbit Web API
- * was turned off on 2026-11-02. Reads identity, settings (time zone) and paired devices.
+ * was turned off on 2026-11-02. Reads identity, settings (time zone) and paired devices, always as
+ * `users/me/...` (the form Google documents for identity and settings), and reads Google's error
+ * body (`{"error": {code, message, status, details: [ErrorInfo]}}`) to tell account states apart.
  */
 import { z } from 'zod';
-import { MalformedResponseError } from '../domain/errors';
+import { AccountNotLinkedError, MalformedResponseError } from '../domain/errors';
 import type { AuthorizationStart, Device, HealthProvider, ProviderProfile } from '../ports';
 import { OAuthHealthProvider, type ProviderOptions } from './oauth-health-provider';
 import { normaliseDevice } from './provider-devices';
@@ -20,10 +22,38 @@ const pageSchema = z.object({
   nextPageToken: z.string().optional(),
 });
 
+const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
+
+/** What Google's API error body says: its canonical status, message and the ErrorInfo reason. */
+export function googleApiError(body: unknown): { status?: string; message?: string; reason?: string } {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  if (typeof error !== 'object' || error === null) return {};
+  const { status, message, details } = error as { status?: unknown; message?: unknown; details?: unknown };
+  const info = Array.isArray(details)
+    ? details.find((d) => typeof d === 'object' && d !== null && (d as { '@type'?: unknown })['@type'] === ERROR_INFO)
+    : undefined;
+  const reason = (info as { reason?: unknown } | undefined)?.reason;
+  return {
+    status: typeof status === 'string' ? status : undefined,
+    message: typeof message === 'string' ? message : undefined,
+    reason: typeof reason === 'string' ? reason : undefined,
+  };
+}
+
 /** Google's error body: `{"error": {"status": ...}}` at the API, `{"error": "invalid_grant"}` at OAuth. */
 export function googleErrorCode(body: unknown): string | undefined {
   const error = (body as { error?: unknown } | undefined)?.error;
   return typeof error === 'string' ? error : undefined;
+}
+
+/**
+ * The id within `users/{user}/pairedDevices/{id}`, kept as an opaque string (never parsed as a
+ * number or matched against legacy ids); the whole name when it has another shape.
+ */
+function deviceId(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name === '') return undefined;
+  const at = name.lastIndexOf('/pairedDevices/');
+  return at >= 0 ? name.slice(at + '/pairedDevices/'.length) || undefined : name;
 }
 
 export type GoogleHealthOptions = ProviderOptions;
@@ -44,12 +74,32 @@ export class GoogleHealthProvider extends OAuthHealthProvider implements HealthP
     return grantedScope.split(/\s+/).includes(GOOGLE_HEALTH_SCOPE);
   }
 
+  /**
+   * An account with no Google Health profile answers 400 FAILED_PRECONDITION, reason
+   * ACCOUNT_NOT_LINKED; consent given with a legacy Fitbit login answers 403 PERMISSION_DENIED
+   * ("The caller does not have permission") with no scope reason. Both need the person, not a retry.
+   */
+  protected override apiError(status: number, body: unknown, what: string): Error | undefined {
+    const { status: code, reason } = googleApiError(body);
+    if (reason === 'ACCOUNT_NOT_LINKED')
+      return new AccountNotLinkedError(`${what}: HTTP ${status} ACCOUNT_NOT_LINKED`, 'not_linked');
+    if (status === 403 && code === 'PERMISSION_DENIED' && reason === undefined)
+      return new AccountNotLinkedError(`${what}: HTTP 403 PERMISSION_DENIED`, 'legacy_login');
+    return undefined;
+  }
+
   async getProfile(accessToken: string): Promise<ProviderProfile> {
-    const [identity, settings] = await Promise.all([
+    const [identity, timeZone] = await Promise.all([
       this.get('/v4/users/me/identity', accessToken, 'identity', identitySchema),
-      this.get('/v4/users/me/settings', accessToken, 'settings', settingsSchema),
+      this.getTimeZone(accessToken),
     ]);
-    return { userId: identity.healthUserId, timeZone: settings.timeZone ?? 'UTC' };
+    return { userId: identity.healthUserId, timeZone };
+  }
+
+  /** `timeZone` is optional in Google's Settings: undefined when the person never set one. */
+  async getTimeZone(accessToken: string): Promise<string | undefined> {
+    const settings = await this.get('/v4/users/me/settings', accessToken, 'settings', settingsSchema);
+    return settings.timeZone;
   }
 
   async listDevices(accessToken: string): Promise<Device[]> {
@@ -62,7 +112,7 @@ export class GoogleHealthProvider extends OAuthHealthProvider implements HealthP
       for (const raw of body.pairedDevices ?? []) {
         devices.push(
           normaliseDevice({
-            id: typeof raw.name === 'string' ? raw.name.split('/').pop() : undefined,
+            id: deviceId(raw.name),
             name: raw.deviceVersion,
             type: raw.deviceType,
             status: raw.batteryStatus,

@@ -79,6 +79,8 @@ export interface BearerGetOptions {
   fetch: FetchLike;
   timeoutMs: number;
   what: string;
+  /** Reads a provider's own error body first; returns the typed error it means, if any. */
+  readError?: (status: number, body: unknown, what: string) => Error | undefined;
 }
 
 /**
@@ -97,6 +99,14 @@ export async function bearerGetJson<T>(
     { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
     options.timeoutMs,
   );
+  if (response.status >= 400 && options.readError) {
+    const body = await response
+      .clone()
+      .json()
+      .catch(() => undefined);
+    const error = options.readError(response.status, body, options.what);
+    if (error) throw error;
+  }
   raiseForCommonStatus(response, options.what);
   if (response.status === 401) throw new TokenRejectedError(`${options.what}: HTTP 401`);
   if (response.status >= 400) {

@@ -166,11 +166,18 @@ export class OAuthClient {
   private toTokenSet(body: oauth.TokenEndpointResponse, refreshToken: string): TokenSet {
     const now = (this.settings.now ?? Date.now)();
     const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
+    // Google adds `refresh_token_expires_in` (seconds) when the person chose time-based access.
+    const grantSeconds = body.refresh_token_expires_in;
+    const refreshExpiresAt =
+      typeof grantSeconds === 'number' && Number.isFinite(grantSeconds) && grantSeconds > 0
+        ? now + grantSeconds * 1000
+        : undefined;
     return {
       accessToken: body.access_token,
       refreshToken,
       expiresAt: now + expiresIn * 1000,
       scope: typeof body.scope === 'string' ? body.scope : '',
+      ...(refreshExpiresAt !== undefined ? { refreshExpiresAt } : {}),
     };
   }
 }

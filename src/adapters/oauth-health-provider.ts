@@ -42,6 +42,12 @@ export abstract class OAuthHealthProvider {
       fetch: this.options.fetch ?? fetch,
       timeoutMs: this.options.timeoutMs,
       what,
+      readError: (status, body, label) => this.apiError(status, body, label),
     });
+  }
+
+  /** A provider's reading of its own error bodies; by default the shared status mapping decides. */
+  protected apiError(_status: number, _body: unknown, _what: string): Error | undefined {
+    return undefined;
   }
 }

@@ -52,3 +52,18 @@ export class RecipientOptedOutError extends DomainError {}
 
 /** The destination cannot receive texts (invalid or unsupported number): retrying will not help. */
 export class RecipientUnreachableError extends DomainError {}
+
+/**
+ * The Google account has no Google Health (Fitbit) data to read: never linked or not migrated
+ * (`not_linked`, HTTP 400 FAILED_PRECONDITION, reason ACCOUNT_NOT_LINKED), or consent was given with
+ * a legacy Fitbit login instead of a Google account (`legacy_login`, HTTP 403 PERMISSION_DENIED).
+ * No retry helps: only the person can fix it, then sign up again.
+ */
+export class AccountNotLinkedError extends DomainError {
+  constructor(
+    message: string,
+    readonly reason: 'not_linked' | 'legacy_login',
+  ) {
+    super(message);
+  }
+}

@@ -12,6 +12,13 @@ export interface TokenSet {
   /** Epoch milliseconds after which the access token must not be used. */
   expiresAt: number;
   scope: string;
+  /**
+   * Epoch milliseconds when the grant itself lapses: Google's `refresh_token_expires_in`, present
+   * when the person granted access for a limited time. Absent: no known end.
+   */
+  refreshExpiresAt?: number;
+  /** The "access ends soon" text went out for this grant (a new consent brings new tokens without it). */
+  expiryNoticeSent?: boolean;
 }
 
 export interface QuietHours {
@@ -49,7 +56,10 @@ export interface Subscriber {
   phone: string;
   state: SubscriberState;
   tokens: TokenSet;
+  /** The zone quiet hours use: the provider's setting, else the deployment's default. */
   timeZone: string;
+  /** Epoch ms of the last read of the provider's time zone setting (re-read at most once a day). */
+  timeZoneCheckedAt?: number;
   /** Optimistic-lock counter: every write checks and bumps it. */
   version: number;
   /** Identifies the sign-up that produced the current pending confirmation; changes on each sign-up. */

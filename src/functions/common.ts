@@ -19,6 +19,7 @@ export function commonDeps(config: Config): Pick<Deps, 'clock' | 'sleep' | 'logg
     logger: createLogger(config.SERVICE),
     settings: {
       defaultCountry: config.DEFAULT_COUNTRY,
+      defaultTimeZone: config.DEFAULT_TIME_ZONE,
       redirectUri: redirectUri(config),
       signupUrl: signupUrl(config),
       userTopicPrefix: config.USER_TOPIC_PREFIX,

@@ -36,7 +36,9 @@ export function makeOAuthCallbackHandler(deps: CallbackDeps, options: { publicBa
         case 'restored':
           return htmlResult(200, successPage(result.kind), { cookies: clear });
         case 'denied':
-          return { ...errorResult(200, 'denied'), cookies: clear };
+        case 'account_not_linked':
+        case 'legacy_login':
+          return { ...errorResult(200, result.kind), cookies: clear };
         default:
           return { ...errorResult(400, result.kind), cookies: clear };
       }

@@ -46,6 +46,17 @@ export async function refreshTokens(deps: TokenDeps, seen: Subscriber): Promise<
   let tokens: Subscriber['tokens'];
   try {
     tokens = await deps.provider.refresh(seen.tokens.refreshToken);
+    // A refresh answer may leave out the grant's end; while the refresh token is the same grant's,
+    // what the code exchange said (and whether the person was told) still holds.
+    if (tokens.refreshToken === seen.tokens.refreshToken) {
+      tokens = {
+        ...tokens,
+        ...(tokens.refreshExpiresAt === undefined && seen.tokens.refreshExpiresAt !== undefined
+          ? { refreshExpiresAt: seen.tokens.refreshExpiresAt }
+          : {}),
+        ...(seen.tokens.expiryNoticeSent ? { expiryNoticeSent: true } : {}),
+      };
+    }
   } catch (error) {
     if (error instanceof InvalidGrantError) {
       // A concurrent worker may have just used a single-use refresh token: trust a newer record.

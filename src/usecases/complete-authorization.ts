@@ -4,7 +4,8 @@
  * the phone's YES, and announce the new subscriber so a topic gets made and the YES text sent.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidGrantError } from '../domain/errors';
+import { AccountNotLinkedError, InvalidGrantError } from '../domain/errors';
+import { isValidTimeZone } from '../domain/quiet-hours';
 import {
   DEFAULT_QUIET_HOURS,
   DEFAULT_THRESHOLD,
@@ -35,6 +36,9 @@ export type CallbackResult =
   | { kind: 'restored'; subscriberId: string }
   | { kind: 'denied' }
   | { kind: 'missing_scope' }
+  /** The Google account has no Fitbit data (not linked), or a legacy Fitbit login consented. */
+  | { kind: 'account_not_linked' }
+  | { kind: 'legacy_login' }
   /** Unknown, expired, already used, or started in another browser. */
   | { kind: 'bad_state' }
   | { kind: 'expired_code' };
@@ -76,7 +80,18 @@ export async function completeAuthorization(
     return { kind: 'missing_scope' };
   }
 
-  const profile = await provider.getProfile(tokens.accessToken);
+  let profile: Awaited<ReturnType<typeof provider.getProfile>>;
+  try {
+    profile = await provider.getProfile(tokens.accessToken);
+  } catch (error) {
+    if (!(error instanceof AccountNotLinkedError)) throw error;
+    // Nothing to watch on this account: hand the grant back, keep nothing, text nothing.
+    await provider.revoke(tokens.refreshToken).catch(() => undefined);
+    logger.info('consent from an account without Fitbit data', { reason: error.reason });
+    return { kind: error.reason === 'legacy_login' ? 'legacy_login' : 'account_not_linked' };
+  }
+  const timeZone =
+    profile.timeZone && isValidTimeZone(profile.timeZone) ? profile.timeZone : deps.settings.defaultTimeZone;
   const id = subscriberId(provider.name, profile.userId);
   const phone = signup.phone;
   const signupId = randomUUID();
@@ -99,7 +114,8 @@ export async function completeAuthorization(
       ...existing,
       phone,
       tokens,
-      timeZone: profile.timeZone,
+      timeZone,
+      timeZoneCheckedAt: now,
       signupId,
       state: restored ? 'active' : 'pending_confirmation',
       nextCheckAt: restored ? now : undefined,

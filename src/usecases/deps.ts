@@ -18,6 +18,8 @@ import type {
 
 export interface AppSettings {
   defaultCountry: string;
+  /** The zone quiet hours use when the provider's settings have none. */
+  defaultTimeZone: string;
   /** Where the provider sends the browser back to after consent. */
   redirectUri: string;
   /** The public sign-up page, quoted in texts. */

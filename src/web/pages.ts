@@ -115,13 +115,15 @@ export type ErrorKind =
   | 'denied'
   | 'missing_scope'
   | 'expired_code'
+  | 'account_not_linked'
+  | 'legacy_login'
   | 'provider_unavailable'
   | 'provider_retired'
   | 'bad_request'
   | 'not_found'
   | 'internal';
 
-const ERRORS: Record<ErrorKind, { title: string; text: string }> = {
+const ERRORS: Record<ErrorKind, { title: string; text: string; steps?: string[] }> = {
   bad_state: {
     title: 'This sign-up link has expired',
     text: 'The link was already used, is more than 10 minutes old, or was opened in another browser. Start again; it takes a minute.',
@@ -137,6 +139,22 @@ const ERRORS: Record<ErrorKind, { title: string; text: string }> = {
   expired_code: {
     title: 'The sign-in took too long',
     text: 'Google did not accept the sign-in any more. Start again; nothing was saved.',
+  },
+  account_not_linked: {
+    title: 'This Google account has no Fitbit data',
+    text: 'Google says the account you chose has no Google Health profile: it was never linked to a Fitbit, or its Fitbit account has not been moved to Google yet. We saved nothing, texted nothing and gave the access back.',
+    steps: [
+      'Open the Fitbit app on your phone and follow its prompt to move your Fitbit account to a Google account (or finish setting up Fitbit with Google).',
+      'Or, if your Fitbit already uses another Google account, try again and choose that account on the Google page.',
+    ],
+  },
+  legacy_login: {
+    title: 'Sign in with the Google account your Fitbit uses',
+    text: 'The sign-in was made with an old Fitbit login instead of a Google account, so Google does not let us read the devices. We saved nothing, texted nothing and gave the access back.',
+    steps: [
+      'In the Fitbit app, check which Google account your Fitbit uses (You, then your profile, then Account).',
+      'Try again and, on the Google page, choose that Google account rather than your Fitbit e-mail and password.',
+    ],
   },
   provider_unavailable: {
     title: 'Google is not answering right now',
@@ -158,11 +176,14 @@ const ERRORS: Record<ErrorKind, { title: string; text: string }> = {
 };
 
 export function errorPage(kind: ErrorKind): string {
-  const { title, text } = ERRORS[kind];
+  const { title, text, steps } = ERRORS[kind];
   const action = kind === 'not_found' ? 'Go to the sign-up page' : 'Try again';
+  const howTo = steps
+    ? html`<h2>How to fix it</h2><ol class="steps">${steps.map((step) => html`<li>${step}</li>`)}</ol>`
+    : '';
   return page({
     title,
-    body: html`<div class="card"><h1>${title}</h1><p>${text}</p><p><a class="button" href="/">${action}</a></p></div>`,
+    body: html`<div class="card"><h1>${title}</h1><p>${text}</p>${howTo}<p><a class="button" href="/">${action}</a></p></div>`,
   });
 }
 

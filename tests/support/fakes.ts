@@ -329,6 +329,8 @@ export class FakeProvider implements HealthProvider {
   /** Answers to refresh, in order; the last one repeats. */
   refreshResults: Array<Scripted<TokenSet>> = [];
   profile: Scripted<ProviderProfile> = { userId: 'USER1', timeZone: 'America/New_York' };
+  /** Answers to getTimeZone (the daily settings re-read during checks). */
+  timeZone: Scripted<{ timeZone?: string }> = { timeZone: 'America/New_York' };
   /** Devices by access token; `devicesFor` is used when the token is not listed. */
   readonly devicesByToken = new Map<string, Scripted<Device[]>>();
   devicesFor: Scripted<Device[]> = [];
@@ -338,6 +340,7 @@ export class FakeProvider implements HealthProvider {
   readonly refreshed: string[] = [];
   readonly revoked: string[] = [];
   readonly listDevicesCalls: string[] = [];
+  readonly timeZoneCalls: string[] = [];
   /** Failures to inject into `revoke` (the attempt is still recorded in `revoked`). */
   readonly failures = new FailureScript<'revoke'>();
 
@@ -365,6 +368,11 @@ export class FakeProvider implements HealthProvider {
 
   async getProfile(_accessToken: string): Promise<ProviderProfile> {
     return answer(this.profile);
+  }
+
+  async getTimeZone(accessToken: string): Promise<string | undefined> {
+    this.timeZoneCalls.push(accessToken);
+    return answer(this.timeZone).timeZone;
   }
 
   async listDevices(accessToken: string): Promise<Device[]> {
@@ -418,6 +426,7 @@ export const silentLogger: Logger = {
 
 export const testSettings = (): AppSettings => ({
   defaultCountry: 'US',
+  defaultTimeZone: 'America/Chicago',
   redirectUri: 'https://signup.example.test/oauth/callback',
   signupUrl: 'https://signup.example.test/',
   userTopicPrefix: 'fbs-test-',

@@ -67,6 +67,11 @@ export function syncedAgo(lastSyncTime: string | undefined, now: number): string
   return `, synced ${Math.min(999, Math.round(minutes / 1440))}d ago`;
 }
 
+/** Which clock quiet hours follow: the IANA name as the person's settings give it. */
+export function zoneNote(timeZone: string): string {
+  return ` Quiet hours: ${timeZone} time.`;
+}
+
 /** 22 -> "22:00". */
 function clock(hour: number): string {
   return `${String(hour).padStart(2, '0')}:00`;
@@ -84,15 +89,15 @@ export const texts = {
   confirm: (): string =>
     `${SERVICE_NAME}: reply YES to get texts when your Fitbit battery runs low. Up to 3 msgs/day. Msg&data rates may apply. Reply HELP for help, STOP to opt out.`,
 
-  intro: (devices: DeviceReading[]): string => {
+  intro: (devices: DeviceReading[], timeZone: string): string => {
     if (devices.length === 0) {
-      return `${SERVICE_NAME} is on. No Fitbit devices found on your account yet; we will check again. Reply STATUS anytime, HELP for help, STOP to stop.`;
+      return `${SERVICE_NAME} is on. No Fitbit devices found yet; we will check again.${zoneNote(timeZone)} Reply HELP or STOP.`;
     }
     const items = devices.map((d) => `${displayName(d.name)}: ${describeLevel(d)}`);
     return fitList(
       `${SERVICE_NAME} is on. `,
       items,
-      '. We text when one runs low. Reply STATUS, HELP or STOP.',
+      `. We text when one runs low.${zoneNote(timeZone)} Reply STATUS, HELP or STOP.`,
     );
   },
 
@@ -105,12 +110,13 @@ export const texts = {
   hint: (): string =>
     `${SERVICE_NAME} commands: STATUS, SNOOZE 3h, SNOOZE OFF, THRESHOLD 15, QUIET 22-7, HELP, STOP.`,
 
-  status: (devices: StatusReading[], now: number): string => {
-    if (devices.length === 0) return `${SERVICE_NAME}: no Fitbit devices found on your account.`;
+  status: (devices: StatusReading[], now: number, timeZone: string): string => {
+    if (devices.length === 0)
+      return `${SERVICE_NAME}: no Fitbit devices found on your account.${zoneNote(timeZone)}`;
     const items = devices.map(
       (d) => `${displayName(d.name)}: ${describeLevel(d)}${syncedAgo(d.lastSyncTime, now)}`,
     );
-    return fitList('', items, '', '. ');
+    return fitList('', items, `.${zoneNote(timeZone)}`, '. ');
   },
 
   statusStale: (devices: StatusReading[], now: number): string => {
@@ -162,6 +168,12 @@ export const texts = {
   stale: (device: DeviceReading, hoursSinceSync: number): string =>
     `${displayName(device.name)} was low and has not synced for ${Math.min(999, Math.floor(hoursSinceSync))} h. It may have run out: charge it and open the Fitbit app.`,
 
+  accountUnlinked: (signupUrl: string): string =>
+    `${SERVICE_NAME} stopped: your Google account has no Fitbit data. Link it, then sign up: ${signupUrl}`,
+
+  accessEnding: (days: number, signupUrl: string): string =>
+    `${SERVICE_NAME}: the access you gave us ends in ${Math.min(99, Math.max(1, Math.round(days)))} day${days === 1 ? '' : 's'}, then alerts stop. Renew it here: ${signupUrl}`,
+
   needsReauth: (signupUrl: string): string =>
     `${SERVICE_NAME} lost access to your Fitbit data; alerts are paused. Sign up again to resume: ${signupUrl}`,
 
@@ -171,8 +183,8 @@ export const texts = {
   resumed: (): string =>
     `${SERVICE_NAME}: welcome back, battery alerts are on again. Reply STATUS for levels, HELP for help, STOP to stop.`,
 
-  introUnavailable: (): string =>
-    `${SERVICE_NAME} is on. We could not read your devices just now; we will keep checking. Reply HELP for help, STOP to stop.`,
+  introUnavailable: (timeZone: string): string =>
+    `${SERVICE_NAME} is on. We could not read your devices just now; we will keep checking.${zoneNote(timeZone)} Reply HELP or STOP.`,
 };
 
 /** The longest text a template may render: callers and tests hold every text to this. */

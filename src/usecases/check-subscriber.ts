@@ -13,6 +13,7 @@ import {
   type PolicySettings,
 } from '../domain/battery-policy';
 import {
+  AccountNotLinkedError,
   InvalidGrantError,
   MalformedResponseError,
   ProviderRefusedError,
@@ -23,6 +24,7 @@ import {
   VersionConflictError,
 } from '../domain/errors';
 import { texts } from '../domain/messages';
+import { isQuiet, isValidTimeZone } from '../domain/quiet-hours';
 import type { Subscriber } from '../domain/subscriber';
 import type { Device } from '../ports';
 import { withAccessToken } from './access-token';
@@ -51,6 +53,11 @@ const PROVIDER_RETRIES = 2;
 const RETRY_BASE_MS = 300;
 const DEFER_BASE_MS = 15 * MINUTE;
 const DEFER_MAX_MS = 6 * 60 * MINUTE;
+const DAY = 24 * 60 * MINUTE;
+/** The provider's time zone setting is read again at most this often (people travel and move). */
+export const TIME_ZONE_REREAD_MS = DAY;
+/** A grant for a limited time: the person is told this long before it lapses. */
+export const GRANT_NOTICE_MS = 3 * DAY;
 
 export function policySettings(subscriber: Subscriber): PolicySettings {
   return {
@@ -88,13 +95,16 @@ export async function checkSubscriber(
       return 'skipped';
 
     let devices: Device[];
+    let zone: string | undefined;
     try {
       const read = await readDevices(deps, subscriber);
-      devices = read.value;
+      devices = read.value.devices;
+      zone = read.value.zone;
       subscriber = read.subscriber;
     } catch (error) {
       return await onProviderError(deps, subscriber, error);
     }
+    if (zone !== undefined) subscriber = withZone(subscriber, zone, clock.now());
     // Before anything is recorded as sent: can a text reach this person at all?
     const due =
       evaluate(subscriber.devices, devices, clock.now(), policySettings(subscriber)).alerts.length > 0;
@@ -106,9 +116,10 @@ export async function checkSubscriber(
       await stopOptedOut(deps, subscriber);
       return 'skipped';
     }
-    const { saved, before, evaluation } = await decide(deps, subscriber, devices);
+    const { saved, before, evaluation } = await decide(deps, subscriber, devices, zone);
     if (!saved || !before) return 'skipped';
-    if (evaluation.alerts.length === 0) return 'checked';
+    const told = await noticeGrantEnding(deps, saved);
+    if (evaluation.alerts.length === 0) return told ? 'texted' : 'checked';
     return await send(deps, saved, before, evaluation);
   } catch (error) {
     logger.error('check failed', {
@@ -134,10 +145,40 @@ async function stopOptedOut(deps: CheckDeps, subscriber: Subscriber): Promise<vo
   });
 }
 
+/** The zone the provider gave (or the deployment's default when it gave none), as read now. */
+function withZone(subscriber: Subscriber, zone: string, now: number): Subscriber {
+  return { ...subscriber, timeZone: zone, timeZoneCheckedAt: now };
+}
+
+/**
+ * Devices, and once a day the time zone setting too, with the same access token: the re-read costs
+ * one GET and never a token refresh of its own. A failed re-read is tried again on the next check.
+ * `zone` is set only when the setting was read (the default when Google has none).
+ */
 async function readDevices(deps: CheckDeps, subscriber: Subscriber) {
+  const rereadZone =
+    deps.clock.now() - (subscriber.timeZoneCheckedAt ?? subscriber.createdAt) >= TIME_ZONE_REREAD_MS;
+  const read = async (token: string) => {
+    const devices = await deps.provider.listDevices(token);
+    if (!rereadZone) return { devices, zone: undefined };
+    try {
+      const found = await deps.provider.getTimeZone(token);
+      return {
+        devices,
+        zone: found && isValidTimeZone(found) ? found : deps.settings.defaultTimeZone,
+      };
+    } catch (error) {
+      if (error instanceof AccountNotLinkedError || error instanceof InvalidGrantError) throw error;
+      deps.logger.warn('time zone setting not read; kept the last one', {
+        subscriberId: subscriber.id,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      return { devices, zone: undefined };
+    }
+  };
   for (let attempt = 0; ; attempt++) {
     try {
-      return await withAccessToken(deps, subscriber, (token) => deps.provider.listDevices(token));
+      return await withAccessToken(deps, subscriber, read);
     } catch (error) {
       if (!(error instanceof ProviderUnavailableError) || attempt >= PROVIDER_RETRIES) throw error;
       // Full jitter: spreads retries from many checkers hitting the same outage.
@@ -151,11 +192,13 @@ async function decide(
   deps: CheckDeps,
   read: Subscriber,
   devices: Device[],
+  zone: string | undefined,
 ): Promise<{ saved?: Subscriber; before?: Subscriber; evaluation: Evaluation }> {
   let current: Subscriber | undefined = read;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (current?.state !== 'active') break;
     const now = deps.clock.now();
+    if (zone !== undefined && current !== read) current = withZone(current, zone, now);
     const evaluation = evaluate(current.devices, devices, now, policySettings(current));
     try {
       const saved = await deps.subscribers.saveSubscriber({
@@ -220,6 +263,43 @@ async function send(
   throw firstError;
 }
 
+/**
+ * A grant given for a limited time: one text a few days before it lapses, with the link to renew,
+ * outside quiet hours. Recorded before it goes; taken back if it could not be sent. True when sent.
+ */
+async function noticeGrantEnding(deps: CheckDeps, subscriber: Subscriber): Promise<boolean> {
+  const now = deps.clock.now();
+  const { refreshExpiresAt, expiryNoticeSent } = subscriber.tokens;
+  if (refreshExpiresAt === undefined || expiryNoticeSent || !subscriber.topicArn) return false;
+  if (now < refreshExpiresAt - GRANT_NOTICE_MS || now >= refreshExpiresAt) return false;
+  if (isQuiet(now, subscriber.timeZone, subscriber.quietHours)) return false;
+  const mark = (sent: boolean) =>
+    retryOnConflict(async () => {
+      const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
+      // Only this grant's record: a new consent meanwhile brought tokens of its own.
+      if (current?.tokens.refreshToken !== subscriber.tokens.refreshToken) return undefined;
+      if (sent && (current.state !== 'active' || current.tokens.expiryNoticeSent)) return undefined;
+      return deps.subscribers.saveSubscriber({
+        ...current,
+        tokens: { ...current.tokens, expiryNoticeSent: sent || undefined },
+      });
+    });
+  if (!(await mark(true))) return false;
+  const days = Math.max(1, Math.ceil((refreshExpiresAt - now) / DAY));
+  try {
+    await deps.messenger.publish(subscriber.topicArn, texts.accessEnding(days, deps.settings.signupUrl));
+    deps.logger.info('grant ending soon; person told', { subscriberId: subscriber.id });
+    return true;
+  } catch (error) {
+    deps.logger.warn('grant notice could not be sent', {
+      subscriberId: subscriber.id,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    await mark(false);
+    return false;
+  }
+}
+
 async function onProviderError(
   deps: CheckDeps,
   subscriber: Subscriber,
@@ -227,6 +307,16 @@ async function onProviderError(
 ): Promise<CheckOutcome> {
   const { logger } = deps;
   const name = error instanceof Error ? error.name : 'unknown';
+  if (error instanceof AccountNotLinkedError) {
+    // Only the person can fix this (link Fitbit to this Google account): no backoff that pays
+    // Google and tells no one. One text, then nothing until they sign up again.
+    logger.warn('account no longer linked to Fitbit data; subscriber must sign up again', {
+      subscriberId: subscriber.id,
+      reason: error.reason,
+    });
+    await lostGrant(deps, subscriber, texts.accountUnlinked(deps.settings.signupUrl));
+    return 'deferred';
+  }
   if (error instanceof InvalidGrantError) {
     await lostGrant(deps, subscriber);
     return 'deferred';
@@ -265,8 +355,12 @@ async function onProviderError(
   return 'deferred';
 }
 
-/** The grant is gone: stop checking, and say so once, with the way back. */
-async function lostGrant(deps: CheckDeps, subscriber: Subscriber): Promise<void> {
+/** The grant is gone (or useless): stop checking, and say so once, with the way back. */
+async function lostGrant(
+  deps: CheckDeps,
+  subscriber: Subscriber,
+  text = texts.needsReauth(deps.settings.signupUrl),
+): Promise<void> {
   const changed = await retryOnConflict(async () => {
     const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
     if (current?.state !== 'active') return undefined;
@@ -281,6 +375,5 @@ async function lostGrant(deps: CheckDeps, subscriber: Subscriber): Promise<void>
   deps.logger.warn('grant revoked or expired; subscriber needs to sign up again', {
     subscriberId: subscriber.id,
   });
-  if (changed.topicArn)
-    await deps.messenger.publish(changed.topicArn, texts.needsReauth(deps.settings.signupUrl));
+  if (changed.topicArn) await deps.messenger.publish(changed.topicArn, text);
 }

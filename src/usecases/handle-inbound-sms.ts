@@ -251,6 +251,7 @@ async function statusText(deps: InboundDeps, subscriber: Subscriber): Promise<st
         lastSyncTime: d.lastSyncTime,
       })),
       now,
+      subscriber.timeZone,
     );
   } catch (error) {
     deps.logger.warn('STATUS: provider unavailable, answering from memory', { error: (error as Error).name });
@@ -320,10 +321,11 @@ async function introText(deps: InboundDeps, subscriber: Subscriber): Promise<str
     );
     return texts.intro(
       devices.map((d) => ({ name: d.name, level: d.batteryLevel, status: d.batteryStatus })),
+      subscriber.timeZone,
     );
   } catch (error) {
     deps.logger.warn('devices unavailable for the introductory text', { error: (error as Error).name });
-    return texts.introUnavailable();
+    return texts.introUnavailable(subscriber.timeZone);
   }
 }
 

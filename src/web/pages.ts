@@ -69,6 +69,7 @@ Reply STOP to stop, HELP for help. Message and data rates may apply.</label>
 }
 
 /** What the texts look like, from the same code that writes them. */
+const EXAMPLE_ZONE = 'America/New_York';
 const EXAMPLE_DEVICES = [
   { name: 'Charge 6', level: 80 },
   { name: 'Aria Air', status: 'High' },
@@ -97,7 +98,7 @@ export function successPage(kind: 'pending' | 'restored'): string {
 <p class="sms-label">Our first text, now:</p>
 <p class="sms">${texts.confirm()}</p>
 <p class="sms-label">After your YES:</p>
-<p class="sms">${texts.intro(EXAMPLE_DEVICES)}</p>
+<p class="sms">${texts.intro(EXAMPLE_DEVICES, EXAMPLE_ZONE)}</p>
 <p class="sms-label">When a battery runs low:</p>
 <p class="sms">${texts.low({ name: 'Charge 6', level: 14 }, 9)}</p>
 <h2>No text after a few minutes?</h2>

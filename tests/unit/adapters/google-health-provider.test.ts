@@ -6,6 +6,7 @@ import {
 import { retryAfterSeconds } from '../../../src/adapters/http';
 import { OAuthClient } from '../../../src/adapters/oauth-client';
 import {
+  AccountNotLinkedError,
   MalformedResponseError,
   ProviderRefusedError,
   ProviderRetiredError,
@@ -86,12 +87,111 @@ describe('GoogleHealthProvider', () => {
     expect(fake.requests.every((r) => r.headers.get('authorization') === 'Bearer test-access-1')).toBe(true);
   });
 
-  it('falls back to UTC when no time zone is set', async () => {
+  it('reports no time zone (never a made-up UTC) when the settings have none', async () => {
+    const fake = new FakeFetch()
+      .on('/v4/users/me/identity', jsonReply(200, { name: 'users/me/identity', healthUserId: 'ABC-123' }))
+      .on('/v4/users/me/settings', jsonReply(200, { name: 'users/me/settings' }));
+
+    expect((await makeProvider(fake).getProfile('t')).timeZone).toBeUndefined();
+  });
+
+  it('reads the time zone alone from users/me/settings', async () => {
+    const fake = new FakeFetch().on(
+      '/v4/users/me/settings',
+      jsonReply(200, { name: 'users/me/settings', timeZone: 'Asia/Kathmandu', utcOffset: '20700s' }),
+    );
+
+    expect(await makeProvider(fake).getTimeZone('t')).toBe('Asia/Kathmandu');
+    expect(fake.requests.map((r) => r.url.pathname)).toEqual(['/v4/users/me/settings']);
+  });
+
+  const googleError = (code: number, status: string, message: string, reason?: string) => ({
+    error: {
+      code,
+      message,
+      status,
+      details: reason
+        ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'health.googleapis.com' }]
+        : [],
+    },
+  });
+
+  it.each([
+    ['identity', '/v4/users/me/identity'],
+    ['settings', '/v4/users/me/settings'],
+  ])('reads 400 FAILED_PRECONDITION ACCOUNT_NOT_LINKED on %s as an account with no Fitbit data', async (_what, path) => {
+    const unlinked = jsonReply(
+      400,
+      googleError(400, 'FAILED_PRECONDITION', 'The account is not linked to Google Health.', 'ACCOUNT_NOT_LINKED'),
+    );
     const fake = new FakeFetch()
       .on('/v4/users/me/identity', jsonReply(200, { healthUserId: 'ABC-123' }))
+      .on('/v4/users/me/settings', jsonReply(200, {}))
+      .on(path, unlinked);
+
+    const error = await makeProvider(fake)
+      .getProfile('t')
+      .catch((e) => e);
+
+    expect(error).toBeInstanceOf(AccountNotLinkedError);
+    expect(error.reason).toBe('not_linked');
+  });
+
+  it('reads ACCOUNT_NOT_LINKED on the devices call the same way (an account unlinked after sign-up)', async () => {
+    const fake = new FakeFetch().on(
+      DEVICES,
+      jsonReply(400, googleError(400, 'FAILED_PRECONDITION', 'not linked', 'ACCOUNT_NOT_LINKED')),
+    );
+
+    await expect(makeProvider(fake).listDevices('t')).rejects.toMatchObject({
+      name: 'AccountNotLinkedError',
+      reason: 'not_linked',
+    });
+  });
+
+  it('reads 403 PERMISSION_DENIED without a reason as consent from a legacy Fitbit login', async () => {
+    const fake = new FakeFetch()
+      .on('/v4/users/me/identity', jsonReply(403, googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission')))
       .on('/v4/users/me/settings', jsonReply(200, {}));
 
-    expect((await makeProvider(fake).getProfile('t')).timeZone).toBe('UTC');
+    await expect(makeProvider(fake).getProfile('t')).rejects.toMatchObject({
+      name: 'AccountNotLinkedError',
+      reason: 'legacy_login',
+    });
+  });
+
+  it('keeps a 403 for missing scopes (ACCESS_TOKEN_SCOPE_INSUFFICIENT) a plain refusal', async () => {
+    const fake = new FakeFetch().on(
+      DEVICES,
+      jsonReply(
+        403,
+        googleError(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.', 'ACCESS_TOKEN_SCOPE_INSUFFICIENT'),
+      ),
+    );
+
+    const error = await makeProvider(fake)
+      .listDevices('t')
+      .catch((e) => e);
+
+    expect(error).toBeInstanceOf(ProviderRefusedError);
+    expect(error).not.toBeInstanceOf(AccountNotLinkedError);
+  });
+
+  it('keeps the id after pairedDevices/ as an opaque string, whatever its shape', async () => {
+    const fake = new FakeFetch().on(
+      DEVICES,
+      jsonReply(200, {
+        pairedDevices: [
+          device(1, { name: 'users/AbC-123/pairedDevices/0x7F_ab.c~9' }),
+          device(2, { name: 'users/me/pairedDevices/00042' }),
+          device(3, { name: 'unexpected-shape' }),
+        ],
+      }),
+    );
+
+    const ids = (await makeProvider(fake).listDevices('t')).map((d) => d.id);
+
+    expect(ids).toEqual(['0x7F_ab.c~9', '00042', 'unexpected-shape']);
   });
 
   it.each([['has/slash'], [''], ['a'.repeat(64)], [42]])(
@@ -148,7 +248,8 @@ describe('GoogleHealthProvider', () => {
 
   it.each([
     ['401', jsonReply(401, { error: { status: 'UNAUTHENTICATED' } }), TokenRejectedError],
-    ['403', jsonReply(403, { error: { status: 'PERMISSION_DENIED' } }), ProviderRefusedError],
+    ['403', jsonReply(403, { error: { status: 'PERMISSION_DENIED' } }), AccountNotLinkedError],
+    ['403 with no Google body', jsonReply(403, {}), ProviderRefusedError],
     ['404', jsonReply(404, {}), ProviderRefusedError],
     ['410', jsonReply(410, {}), ProviderRetiredError],
     ['429', jsonReply(429, {}), RateLimitedError],

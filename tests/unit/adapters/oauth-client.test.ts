@@ -233,6 +233,36 @@ describe('OAuthClient.exchangeCode', () => {
   });
 });
 
+describe('time-based access (refresh_token_expires_in)', () => {
+  it('keeps when a grant for a limited time lapses', async () => {
+    const fake = new FakeFetch().on(TOKEN_PATH, jsonReply(200, tokenBody({ refresh_token_expires_in: 604799 })));
+
+    const tokens = await makeClient(fake).exchangeCode('code-1', 'verifier-1', REDIRECT);
+
+    expect(tokens.refreshExpiresAt).toBe(T0 + 604799_000);
+  });
+
+  it.each([[undefined], [0], [-5], ['604799'], [Number.NaN]])(
+    'knows no end for a grant whose answer carries %p',
+    async (value) => {
+      const fake = new FakeFetch().on(TOKEN_PATH, jsonReply(200, tokenBody({ refresh_token_expires_in: value })));
+
+      const tokens = await makeClient(fake).exchangeCode('code-1', 'verifier-1', REDIRECT);
+
+      expect(tokens).not.toHaveProperty('refreshExpiresAt');
+    },
+  );
+
+  it('reads it on a refresh answer too', async () => {
+    const fake = new FakeFetch().on(
+      TOKEN_PATH,
+      jsonReply(200, tokenBody({ refresh_token: undefined, refresh_token_expires_in: 3600 })),
+    );
+
+    expect((await makeClient(fake).refresh('test-refresh-1')).refreshExpiresAt).toBe(T0 + 3600_000);
+  });
+});
+
 describe('OAuthClient.refresh', () => {
   it('keeps the refresh token when the provider does not rotate it (Google)', async () => {
     const fake = new FakeFetch().on(

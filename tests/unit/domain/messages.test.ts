@@ -117,6 +117,8 @@ const manyDevices = (n: number, extra: Partial<StatusReading> = {}): StatusReadi
   }));
 /** A deployed sign-up URL of about 60 characters. */
 const longSignupUrl = 'https://fitbit-battery-sms-prod.example-domain-name.org/join/';
+/** The longest IANA zone name Intl knows. */
+const longestZone = Intl.supportedValuesOf('timeZone').reduce((a, b) => (b.length > a.length ? b : a));
 
 /**
  * The worst realistic arguments for every template. Typed over `keyof typeof texts`, so a new
@@ -125,21 +127,22 @@ const longSignupUrl = 'https://fitbit-battery-sms-prod.example-domain-name.org/j
 const worstCases: { [K in keyof typeof texts]: Array<Parameters<(typeof texts)[K]>> } = {
   confirm: [[]],
   intro: [
-    [[]],
-    [[{ name: longestName, level: 100 }]],
-    [manyDevices(2)],
-    [manyDevices(3)],
-    [manyDevices(4)],
-    [manyDevices(30)],
-    [manyDevices(30, { level: undefined, status: 'Medium' })],
-    [manyDevices(30, { level: undefined, status: 'unexpected' })],
+    [[], longestZone],
+    [[{ name: longestName, level: 100 }], longestZone],
+    [manyDevices(2), longestZone],
+    [manyDevices(3), longestZone],
+    [manyDevices(4), longestZone],
+    [manyDevices(30), longestZone],
+    [manyDevices(30, { level: undefined, status: 'Medium' }), longestZone],
+    [manyDevices(30, { level: undefined, status: 'unexpected' }), longestZone],
     [
       [
         { name: '€'.repeat(40), level: 100 },
         { name: '{[|]}'.repeat(10), level: 100 },
       ],
+      longestZone,
     ],
-    [[{ name: '😀 “Luxe” ’23 ™ edition with a very long name', level: 100 }]],
+    [[{ name: '😀 “Luxe” ’23 ™ edition with a very long name', level: 100 }], longestZone],
   ],
   alreadyActive: [[]],
   help: [[]],
@@ -158,15 +161,21 @@ const worstCases: { [K in keyof typeof texts]: Array<Parameters<(typeof texts)[K
     [{ name: '€'.repeat(40), level: 3 }, 998.9],
   ],
   needsReauth: [[longSignupUrl], ['https://x.test/']],
+  accountUnlinked: [[longSignupUrl], ['https://x.test/']],
+  accessEnding: [
+    [1, longSignupUrl],
+    [3, longSignupUrl],
+    [99, 'https://x.test/'],
+  ],
   stopped: [[]],
   resumed: [[]],
-  introUnavailable: [[]],
+  introUnavailable: [[longestZone], ['UTC']],
   hint: [[]],
   status: [
-    [[], NOW],
-    [[{ name: longestName, level: 100, lastSyncTime: '2020-01-01T00:00:00Z' }], NOW],
-    [manyDevices(6, { lastSyncTime: new Date(NOW - 47 * 3600_000).toISOString() }), NOW],
-    [manyDevices(30, { level: undefined, status: 'Medium', lastSyncTime: '2026-11-23T11:59:00Z' }), NOW],
+    [[], NOW, longestZone],
+    [[{ name: longestName, level: 100, lastSyncTime: '2020-01-01T00:00:00Z' }], NOW, longestZone],
+    [manyDevices(6, { lastSyncTime: new Date(NOW - 47 * 3600_000).toISOString() }), NOW, longestZone],
+    [manyDevices(30, { level: undefined, status: 'Medium', lastSyncTime: '2026-11-23T11:59:00Z' }), NOW, longestZone],
   ],
   statusStale: [
     [[], NOW],
@@ -209,24 +218,36 @@ describe('texts', () => {
   });
 
   it('lists every device with its level when a few are paired', () => {
-    const text = texts.intro([
-      { name: 'Charge 6', level: 80 },
-      { name: 'Aria Air', status: 'Low' },
-    ]);
+    const text = texts.intro(
+      [
+        { name: 'Charge 6', level: 80 },
+        { name: 'Aria Air', status: 'Low' },
+      ],
+      'Europe/Paris',
+    );
     expect(text).toBe(
-      `${SERVICE_NAME} is on. Charge 6: 80%, Aria Air: low. We text when one runs low. Reply STATUS, HELP or STOP.`,
+      `${SERVICE_NAME} is on. Charge 6: 80%, Aria Air: low. We text when one runs low. Quiet hours: Europe/Paris time. Reply STATUS, HELP or STOP.`,
     );
   });
 
   it('summarises the devices that do not fit as "+N more"', () => {
-    const text = texts.intro(manyDevices(30));
+    const text = texts.intro(manyDevices(30), 'UTC');
     const shown = (text.match(/W{18}\d\d: 100%/g) ?? []).length;
     expect(shown).toBeGreaterThan(0);
     expect(text).toContain(`+${30 - shown} more.`);
   });
 
   it('says no devices were found when the account has none', () => {
-    expect(texts.intro([])).toContain('No Fitbit devices found');
+    expect(texts.intro([], 'Asia/Kolkata')).toContain('No Fitbit devices found');
+  });
+
+  it('says which zone quiet hours follow in the introduction and in STATUS', () => {
+    expect(texts.intro([], 'Asia/Kolkata')).toContain('Quiet hours: Asia/Kolkata time.');
+    expect(texts.introUnavailable('Asia/Kolkata')).toContain('Quiet hours: Asia/Kolkata time.');
+    expect(texts.status([{ name: 'Charge 6', level: 50 }], NOW, 'Pacific/Chatham')).toContain(
+      'Quiet hours: Pacific/Chatham time.',
+    );
+    expect(texts.status([], NOW, 'Pacific/Chatham')).toContain('Quiet hours: Pacific/Chatham time.');
   });
 
   it('quotes the sign-up URL in the not-subscribed reply', () => {
@@ -234,7 +255,7 @@ describe('texts', () => {
   });
 
   it('tells people how to opt out in every text that starts or restarts messages', () => {
-    for (const text of [texts.confirm(), texts.intro([]), texts.resumed(), texts.help()]) {
+    for (const text of [texts.confirm(), texts.intro([], 'UTC'), texts.resumed(), texts.help()]) {
       expect(text).toMatch(/STOP/);
     }
   });

@@ -62,7 +62,11 @@ describe('handleInboundSms commands', () => {
 
       expect(outcome).toBe('status');
       expect(deps.messenger.texts).toEqual([
-        { to: PHONE, from: SERVICE_NUMBER, text: 'Charge 6: 64%, synced 5m ago' },
+        {
+          to: PHONE,
+          from: SERVICE_NUMBER,
+          text: 'Charge 6: 64%, synced 5m ago. Quiet hours: America/New_York time.',
+        },
       ]);
     });
 

@@ -64,7 +64,7 @@ describe('handleInboundSms', () => {
         {
           to: PHONE,
           from: SERVICE_NUMBER,
-          text: texts.intro([{ name: 'Charge 6', level: 64, status: 'High' }]),
+          text: texts.intro([{ name: 'Charge 6', level: 64, status: 'High' }], 'America/New_York'),
         },
       ]);
       expect(replies(deps)[0]?.text).toContain('Charge 6: 64%');
@@ -165,7 +165,7 @@ describe('handleInboundSms', () => {
       const outcome = await handleInboundSms(deps, inbound('YES'));
 
       expect(outcome).toBe('confirmed');
-      expect(replies(deps)).toEqual([{ to: PHONE, from: SERVICE_NUMBER, text: texts.introUnavailable() }]);
+      expect(replies(deps)).toEqual([{ to: PHONE, from: SERVICE_NUMBER, text: texts.introUnavailable('America/New_York') }]);
       expect(deps.logger.entries.some((e) => e.level === 'warn')).toBe(true);
     });
 

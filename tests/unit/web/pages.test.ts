@@ -120,7 +120,7 @@ describe('successPage', () => {
       texts.intro([
         { name: 'Charge 6', level: 80 },
         { name: 'Aria Air', status: 'High' },
-      ]),
+      ], 'America/New_York'),
     );
     expect(out).toContain(texts.low({ name: 'Charge 6', level: 14 }, 9));
     expect(out).toContain('No text after a few minutes?');

@@ -30,7 +30,9 @@ export function googleApiError(body: unknown): { status?: string; message?: stri
   if (typeof error !== 'object' || error === null) return {};
   const { status, message, details } = error as { status?: unknown; message?: unknown; details?: unknown };
   const info = Array.isArray(details)
-    ? details.find((d) => typeof d === 'object' && d !== null && (d as { '@type'?: unknown })['@type'] === ERROR_INFO)
+    ? details.find(
+        (d) => typeof d === 'object' && d !== null && (d as { '@type'?: unknown })['@type'] === ERROR_INFO,
+      )
     : undefined;
   const reason = (info as { reason?: unknown } | undefined)?.reason;
   return {

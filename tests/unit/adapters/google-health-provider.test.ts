@@ -119,23 +119,31 @@ describe('GoogleHealthProvider', () => {
   it.each([
     ['identity', '/v4/users/me/identity'],
     ['settings', '/v4/users/me/settings'],
-  ])('reads 400 FAILED_PRECONDITION ACCOUNT_NOT_LINKED on %s as an account with no Fitbit data', async (_what, path) => {
-    const unlinked = jsonReply(
-      400,
-      googleError(400, 'FAILED_PRECONDITION', 'The account is not linked to Google Health.', 'ACCOUNT_NOT_LINKED'),
-    );
-    const fake = new FakeFetch()
-      .on('/v4/users/me/identity', jsonReply(200, { healthUserId: 'ABC-123' }))
-      .on('/v4/users/me/settings', jsonReply(200, {}))
-      .on(path, unlinked);
+  ])(
+    'reads 400 FAILED_PRECONDITION ACCOUNT_NOT_LINKED on %s as an account with no Fitbit data',
+    async (_what, path) => {
+      const unlinked = jsonReply(
+        400,
+        googleError(
+          400,
+          'FAILED_PRECONDITION',
+          'The account is not linked to Google Health.',
+          'ACCOUNT_NOT_LINKED',
+        ),
+      );
+      const fake = new FakeFetch()
+        .on('/v4/users/me/identity', jsonReply(200, { healthUserId: 'ABC-123' }))
+        .on('/v4/users/me/settings', jsonReply(200, {}))
+        .on(path, unlinked);
 
-    const error = await makeProvider(fake)
-      .getProfile('t')
-      .catch((e) => e);
+      const error = await makeProvider(fake)
+        .getProfile('t')
+        .catch((e) => e);
 
-    expect(error).toBeInstanceOf(AccountNotLinkedError);
-    expect(error.reason).toBe('not_linked');
-  });
+      expect(error).toBeInstanceOf(AccountNotLinkedError);
+      expect(error.reason).toBe('not_linked');
+    },
+  );
 
   it('reads ACCOUNT_NOT_LINKED on the devices call the same way (an account unlinked after sign-up)', async () => {
     const fake = new FakeFetch().on(
@@ -151,7 +159,10 @@ describe('GoogleHealthProvider', () => {
 
   it('reads 403 PERMISSION_DENIED without a reason as consent from a legacy Fitbit login', async () => {
     const fake = new FakeFetch()
-      .on('/v4/users/me/identity', jsonReply(403, googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission')))
+      .on(
+        '/v4/users/me/identity',
+        jsonReply(403, googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission')),
+      )
       .on('/v4/users/me/settings', jsonReply(200, {}));
 
     await expect(makeProvider(fake).getProfile('t')).rejects.toMatchObject({
@@ -165,7 +176,12 @@ describe('GoogleHealthProvider', () => {
       DEVICES,
       jsonReply(
         403,
-        googleError(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.', 'ACCESS_TOKEN_SCOPE_INSUFFICIENT'),
+        googleError(
+          403,
+          'PERMISSION_DENIED',
+          'Request had insufficient authentication scopes.',
+          'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+        ),
       ),
     );
 

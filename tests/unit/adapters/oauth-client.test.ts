@@ -235,7 +235,10 @@ describe('OAuthClient.exchangeCode', () => {
 
 describe('time-based access (refresh_token_expires_in)', () => {
   it('keeps when a grant for a limited time lapses', async () => {
-    const fake = new FakeFetch().on(TOKEN_PATH, jsonReply(200, tokenBody({ refresh_token_expires_in: 604799 })));
+    const fake = new FakeFetch().on(
+      TOKEN_PATH,
+      jsonReply(200, tokenBody({ refresh_token_expires_in: 604799 })),
+    );
 
     const tokens = await makeClient(fake).exchangeCode('code-1', 'verifier-1', REDIRECT);
 
@@ -245,7 +248,10 @@ describe('time-based access (refresh_token_expires_in)', () => {
   it.each([[undefined], [0], [-5], ['604799'], [Number.NaN]])(
     'knows no end for a grant whose answer carries %p',
     async (value) => {
-      const fake = new FakeFetch().on(TOKEN_PATH, jsonReply(200, tokenBody({ refresh_token_expires_in: value })));
+      const fake = new FakeFetch().on(
+        TOKEN_PATH,
+        jsonReply(200, tokenBody({ refresh_token_expires_in: value })),
+      );
 
       const tokens = await makeClient(fake).exchangeCode('code-1', 'verifier-1', REDIRECT);
 

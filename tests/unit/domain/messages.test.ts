@@ -175,7 +175,11 @@ const worstCases: { [K in keyof typeof texts]: Array<Parameters<(typeof texts)[K
     [[], NOW, longestZone],
     [[{ name: longestName, level: 100, lastSyncTime: '2020-01-01T00:00:00Z' }], NOW, longestZone],
     [manyDevices(6, { lastSyncTime: new Date(NOW - 47 * 3600_000).toISOString() }), NOW, longestZone],
-    [manyDevices(30, { level: undefined, status: 'Medium', lastSyncTime: '2026-11-23T11:59:00Z' }), NOW, longestZone],
+    [
+      manyDevices(30, { level: undefined, status: 'Medium', lastSyncTime: '2026-11-23T11:59:00Z' }),
+      NOW,
+      longestZone,
+    ],
   ],
   statusStale: [
     [[], NOW],

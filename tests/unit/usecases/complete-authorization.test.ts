@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidGrantError, ProviderUnavailableError } from '../../../src/domain/errors';
+import {
+  AccountNotLinkedError,
+  InvalidGrantError,
+  ProviderUnavailableError,
+} from '../../../src/domain/errors';
 import { PENDING_SIGNUP_TTL_MS } from '../../../src/domain/subscriber';
 import { type CallbackInput, completeAuthorization } from '../../../src/usecases/complete-authorization';
 import { bindingOf, SIGNUP_STATE_TTL_MS } from '../../../src/usecases/start-signup';
@@ -421,6 +425,69 @@ describe('completeAuthorization', () => {
       const stored = deps.store.subscribers.get('google#USER1');
       expect(stored).toMatchObject({ version: 2, threshold: 35, tokens: { accessToken: 'access-code-1' } });
       expect(deps.events.newSubscribers).toHaveLength(1);
+    });
+  });
+
+  describe('Google account states', () => {
+    it.each([
+      ['not_linked', 'account_not_linked'],
+      ['legacy_login', 'legacy_login'],
+    ] as const)(
+      'answers %s with its own page, revokes the grant, stores and texts nothing',
+      async (reason, kind) => {
+        const deps = makeDeps();
+        deps.provider.profile = new AccountNotLinkedError('identity: HTTP 400', reason);
+
+        const result = await signUp(deps);
+
+        expect(result).toEqual({ kind });
+        expect(deps.provider.revoked).toEqual(['refresh-code-1']);
+        expectNothingStored(deps);
+        expect(deps.messenger.texts).toHaveLength(0);
+        expect(deps.messenger.published).toHaveLength(0);
+      },
+    );
+
+    it('still answers with the page when revoking the grant fails', async () => {
+      const deps = makeDeps();
+      deps.provider.profile = new AccountNotLinkedError('identity: HTTP 400', 'not_linked');
+      deps.provider.revoke = async () => {
+        throw new ProviderUnavailableError('revoke: HTTP 503');
+      };
+
+      expect(await signUp(deps)).toEqual({ kind: 'account_not_linked' });
+      expectNothingStored(deps);
+    });
+
+    it("uses the deployment's default zone when Google's settings have none, and says when it looked", async () => {
+      const deps = makeDeps();
+      deps.provider.profile = { userId: 'USER1' };
+
+      await signUp(deps);
+
+      expect(deps.store.subscribers.get('google#USER1')).toMatchObject({
+        timeZone: deps.settings.defaultTimeZone,
+        timeZoneCheckedAt: T0,
+      });
+    });
+
+    it('uses the default zone for a zone name no clock knows', async () => {
+      const deps = makeDeps();
+      deps.provider.profile = { userId: 'USER1', timeZone: 'Mars/Olympus_Mons' };
+
+      await signUp(deps);
+
+      expect(deps.store.subscribers.get('google#USER1')?.timeZone).toBe(deps.settings.defaultTimeZone);
+    });
+
+    it('keeps when a grant for a limited time lapses', async () => {
+      const deps = makeDeps();
+      const state = seedSignup(deps);
+      scriptCode(deps, 'code-1', { refreshExpiresAt: T0 + 7 * 86_400_000 });
+
+      await completeAuthorization(deps, { state, code: 'code-1', browserNonce: NONCE });
+
+      expect(deps.store.subscribers.get('google#USER1')?.tokens.refreshExpiresAt).toBe(T0 + 7 * 86_400_000);
     });
   });
 });

@@ -165,7 +165,9 @@ describe('handleInboundSms', () => {
       const outcome = await handleInboundSms(deps, inbound('YES'));
 
       expect(outcome).toBe('confirmed');
-      expect(replies(deps)).toEqual([{ to: PHONE, from: SERVICE_NUMBER, text: texts.introUnavailable('America/New_York') }]);
+      expect(replies(deps)).toEqual([
+        { to: PHONE, from: SERVICE_NUMBER, text: texts.introUnavailable('America/New_York') },
+      ]);
       expect(deps.logger.entries.some((e) => e.level === 'warn')).toBe(true);
     });
 

@@ -117,10 +117,13 @@ describe('successPage', () => {
     const out = successPage('pending');
 
     expect(out).toContain(
-      texts.intro([
-        { name: 'Charge 6', level: 80 },
-        { name: 'Aria Air', status: 'High' },
-      ], 'America/New_York'),
+      texts.intro(
+        [
+          { name: 'Charge 6', level: 80 },
+          { name: 'Aria Air', status: 'High' },
+        ],
+        'America/New_York',
+      ),
     );
     expect(out).toContain(texts.low({ name: 'Charge 6', level: 14 }, 9));
     expect(out).toContain('No text after a few minutes?');

@@ -121,12 +121,14 @@ export function publicUser(ctx: Ctx, user: User) {
     scope: g.scope,
     revoked: g.revoked,
     offline: g.refreshToken !== undefined,
+    ...(g.expiresAt !== undefined ? { refreshExpiresAt: new Date(g.expiresAt).toISOString() } : {}),
     createdAt: new Date(g.createdAt).toISOString(),
   }));
   return {
     id: user.id,
     legacyUserId: user.legacyUserId,
-    settings: { timeZone: user.timeZone },
+    settings: { timeZone: user.timeZone || null },
+    unlinked: user.unlinked ?? null,
     devices: user.devices,
     counters: user.counters,
     grants,
@@ -188,12 +190,13 @@ export function registerControl(router: Router, ctx: Ctx) {
   });
   router.on('PUT', '/sandbox/users/:id/settings', async (req, res, p) => {
     const body = (await readJson(req)) as { timeZone?: unknown } | undefined;
-    if (!isTimeZone(body?.timeZone))
-      throw bad('timeZone must be an IANA time zone name such as Europe/Paris');
+    // null: the person never set a zone, and Google's settings answer without one.
+    if (body?.timeZone !== null && !isTimeZone(body?.timeZone))
+      throw bad('timeZone must be an IANA time zone name such as Europe/Paris, or null for none');
     const user = ensureUser(ctx, p.id ?? '');
-    user.timeZone = body.timeZone;
+    user.timeZone = body.timeZone ?? '';
     ctx.store.changed();
-    sendJson(res, 200, { timeZone: user.timeZone });
+    sendJson(res, 200, { timeZone: user.timeZone || null });
   });
   // Test and bench helper: a fresh offline Google grant, answered as /token answers a code exchange.
   router.on('POST', '/sandbox/users/:id/grant', async (req, res, p) => {
@@ -215,6 +218,60 @@ export function registerControl(router: Router, ctx: Ctx) {
   router.on('POST', '/sandbox/users/:id/revoke', (_req, res, p) => {
     revokeAll(ctx, userOr404(ctx, p.id ?? ''));
     sendJson(res, 200, {});
+  });
+  // The account states Google reports: no Google Health profile (the default kind), or consent
+  // given with a legacy Fitbit login. /link undoes either.
+  router.on('POST', '/sandbox/users/:id/unlink', async (req, res, p) => {
+    const body = (await readJson(req)) as { kind?: unknown } | undefined;
+    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
+      throw bad('body must be empty or {"kind": "not-linked" | "legacy-login"}');
+    for (const key of Object.keys(body ?? {}))
+      if (key !== 'kind') throw bad(`unknown field "${key}" (allowed: kind)`);
+    const kind = body?.kind ?? 'not-linked';
+    if (kind !== 'not-linked' && kind !== 'legacy-login')
+      throw bad('kind must be "not-linked" or "legacy-login"');
+    const user = ensureUser(ctx, p.id ?? '');
+    user.unlinked = kind;
+    ctx.store.changed();
+    ctx.log(`[sandbox] ${user.id} unlinked (${kind})`);
+    sendJson(res, 200, { id: user.id, unlinked: kind });
+  });
+  router.on('POST', '/sandbox/users/:id/link', (_req, res, p) => {
+    const user = userOr404(ctx, p.id ?? '');
+    delete user.unlinked;
+    ctx.store.changed();
+    ctx.log(`[sandbox] ${user.id} linked`);
+    sendJson(res, 200, { id: user.id, unlinked: null });
+  });
+  // Time passes for this user's grants only (the rest of the world keeps the real clock): a
+  // time-based grant or a "testing" app's 7-day refresh token comes closer to its end, or past it.
+  router.on('POST', '/sandbox/users/:id/age-grants', async (req, res, p) => {
+    const body = (await readJson(req)) as { days?: unknown } | undefined;
+    const days = body?.days;
+    if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0 || days > 400)
+      throw bad('body must be {"days": <more than 0, at most 400>}');
+    const user = userOr404(ctx, p.id ?? '');
+    const shift = Math.round(days * 24 * 3600 * 1000);
+    for (const grant of ctx.store.grantsOf(user.id)) {
+      grant.createdAt -= shift;
+      if (grant.expiresAt !== undefined) grant.expiresAt -= shift;
+    }
+    ctx.store.changed();
+    sendJson(res, 200, {});
+  });
+  router.on('GET', '/sandbox/app', (_req, res) =>
+    sendJson(res, 200, { publishingStatus: ctx.store.data.publishingStatus }),
+  );
+  // An app in Google's "testing" publishing status: refresh tokens granted from now on die 7 days
+  // after consent, and no token answer says so.
+  router.on('PUT', '/sandbox/app', async (req, res) => {
+    const body = (await readJson(req)) as { publishingStatus?: unknown } | undefined;
+    const status = body?.publishingStatus;
+    if (status !== 'testing' && status !== 'production')
+      throw bad('body must be {"publishingStatus": "testing" | "production"}');
+    ctx.store.data.publishingStatus = status;
+    ctx.store.changed();
+    sendJson(res, 200, { publishingStatus: status });
   });
   router.on('GET', '/sandbox/legacy', (_req, res) =>
     sendJson(res, 200, { retired: ctx.store.data.legacyRetired }),

@@ -5,7 +5,9 @@
  * slow every provider answer down by a standing latency.
  *
  *   POST   /sandbox/faults   {"target", "user"?, "phone"?, "status"?, "retryAfter"?, "delayMs"?,
- *                             "body"?: "malformed"|"empty", "reset"?: true, "times"?: 1}
+ *                             "body"?: "malformed"|"empty", "reset"?: true, "times"?: 1,
+ *                             "reason"?: "ACCOUNT_NOT_LINKED", "message"?: "..."}
+ *   (reason and message go into a Health API error: Google's body with an ErrorInfo detail)
  *   GET    /sandbox/faults   active faults with what remains of them, oldest first
  *   DELETE /sandbox/faults   clears them all (DELETE /sandbox/faults/<id> one)
  *   GET|PUT /sandbox/latency {"ms": 100}: added to every token, Health API and legacy API answer
@@ -16,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ctx } from './context';
+import { googleApiErrorBody } from './google-errors';
 import { E164, HttpError, type Router, readJson, sendJson } from './http';
 import { USER_ID } from './state';
 
@@ -28,7 +31,23 @@ export type ErrorShape = 'google-api' | 'google-oauth' | 'fitbit' | 'aws';
 
 const MAX_DELAY_MS = 120_000;
 const MAX_TIMES = 1_000_000_000;
-const FAULT_KEYS = ['target', 'user', 'phone', 'status', 'retryAfter', 'delayMs', 'body', 'reset', 'times'];
+const FAULT_KEYS = [
+  'target',
+  'user',
+  'phone',
+  'status',
+  'retryAfter',
+  'delayMs',
+  'body',
+  'reset',
+  'times',
+  'reason',
+  'message',
+];
+/** ErrorInfo reasons are UPPER_SNAKE_CASE, at most 63 characters (google.rpc.ErrorInfo). */
+const REASON = /^[A-Z][A-Z0-9_]{0,62}$/;
+/** The canonical status a reason implies when it is not the status's usual one. */
+const REASON_STATUS: Record<string, string> = { ACCOUNT_NOT_LINKED: 'FAILED_PRECONDITION' };
 
 export interface Fault {
   id: string;
@@ -42,6 +61,9 @@ export interface Fault {
   reset?: boolean;
   times: number;
   remaining: number;
+  /** ErrorInfo reason and message of a Health API error (Google's error body). */
+  reason?: string;
+  message?: string;
 }
 
 export interface Call {
@@ -125,7 +147,10 @@ export async function intercept(
     return true;
   }
   if (fault.status !== undefined) {
-    const { body, headers } = errorAnswer(shape, fault.status);
+    const { body, headers } = errorAnswer(shape, fault.status, {
+      reason: fault.reason,
+      message: fault.message,
+    });
     if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
     sendJson(res, fault.status, body, headers);
     return true;
@@ -206,23 +231,18 @@ const AWS_ERROR: Record<number, string> = {
 export function errorAnswer(
   shape: ErrorShape,
   status: number,
+  info: { reason?: string; message?: string } = {},
 ): { body: unknown; headers: Record<string, string> } {
   const server = status >= 500;
   switch (shape) {
     case 'google-api': {
-      const name = GOOGLE_STATUS[status] ?? (server ? 'INTERNAL' : 'FAILED_PRECONDITION');
-      const details =
-        status === 429
-          ? [
-              {
-                '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-                reason: 'RATE_LIMIT_EXCEEDED',
-                domain: 'googleapis.com',
-              },
-            ]
-          : [];
-      const message = GOOGLE_MESSAGE[name] ?? `Injected fault (HTTP ${status}).`;
-      return { body: { error: { code: status, message, status: name, details } }, headers: {} };
+      const name =
+        (info.reason && REASON_STATUS[info.reason]) ??
+        GOOGLE_STATUS[status] ??
+        (server ? 'INTERNAL' : 'FAILED_PRECONDITION');
+      const reason = info.reason ?? (status === 429 ? 'RATE_LIMIT_EXCEEDED' : name);
+      const message = info.message ?? GOOGLE_MESSAGE[name] ?? `Injected fault (HTTP ${status}).`;
+      return { body: googleApiErrorBody(status, name, message, reason), headers: {} };
     }
     case 'google-oauth': {
       const error = OAUTH_ERROR[status] ?? (server ? 'internal_failure' : 'invalid_request');
@@ -314,6 +334,21 @@ export function parseFault(input: unknown): Omit<Fault, 'id' | 'remaining'> {
     throw bad('a fault needs status, body, reset or a positive delayMs');
   }
   if (b.times !== undefined) fault.times = integer(b.times, 'times', 1, MAX_TIMES);
+  if (b.reason !== undefined || b.message !== undefined) {
+    if (fault.status === undefined) throw bad('reason and message need a status');
+    if (fault.target === 'token' || fault.target === 'sms')
+      throw bad('reason and message apply to Health API targets (devices, identity, settings, any)');
+  }
+  if (b.reason !== undefined) {
+    if (typeof b.reason !== 'string' || !REASON.test(b.reason))
+      throw bad('reason must be an ErrorInfo reason in UPPER_SNAKE_CASE, e.g. ACCOUNT_NOT_LINKED');
+    fault.reason = b.reason;
+  }
+  if (b.message !== undefined) {
+    if (typeof b.message !== 'string' || b.message === '' || b.message.length > 500)
+      throw bad('message must be a string of 1-500 characters');
+    fault.message = b.message;
+  }
   return fault;
 }
 

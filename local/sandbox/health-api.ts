@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Ctx, countCall, getUser } from './context';
 import { type CallTarget, intercept } from './faults';
+import { googleApiErrorBody } from './google-errors';
 import { HttpError, type Router, sendJson } from './http';
 import type { Grant, PairedDevice, Provider, User } from './state';
 
@@ -13,14 +14,25 @@ import type { Grant, PairedDevice, Provider, User } from './state';
 export const GOOGLE_SETTINGS_SCOPE = 'https://www.googleapis.com/auth/googlehealth.settings.readonly';
 
 function googleError(code: number, status: string, message: string, reason?: string): HttpError {
-  const details = reason
-    ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'googleapis.com' }]
-    : [];
   const headers: Record<string, string> =
     code === 401
       ? { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' }
       : {};
-  return new HttpError(code, { error: { code, message, status, details } }, headers);
+  return new HttpError(code, googleApiErrorBody(code, status, message, reason), headers);
+}
+
+/** What Google answers for an account with no Google Health profile, or a legacy Fitbit login. */
+function unlinkedError(user: User): HttpError | undefined {
+  if (user.unlinked === 'not-linked')
+    return googleError(
+      400,
+      'FAILED_PRECONDITION',
+      'The account is not linked to Google Health.',
+      'ACCOUNT_NOT_LINKED',
+    );
+  if (user.unlinked === 'legacy-login')
+    return googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
+  return undefined;
 }
 
 function fitbitError(status: number, errorType: string, message: string): HttpError {
@@ -73,7 +85,15 @@ function googleAuth(ctx: Ctx, req: IncomingMessage, userParam: string | undefine
   if (userParam !== 'me' && userParam !== user.id) {
     throw googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
   }
+  const unlinked = unlinkedError(user);
+  if (unlinked) throw unlinked;
   return user;
+}
+
+/** Identity and settings are documented as `users/me/...` only. */
+function meOnly(userParam: string | undefined, what: string) {
+  if (userParam !== 'me')
+    throw googleError(400, 'INVALID_ARGUMENT', `Invalid resource name: ${what} is read as users/me/${what}.`);
 }
 
 /** Whose data a request is about, for aiming faults: the bearer token's user, else the path's. */
@@ -167,9 +187,10 @@ export function registerHealthApi(router: Router, ctx: Ctx) {
       )
         return;
       const user = googleAuth(ctx, req, p.user);
+      meOnly(p.user, 'identity');
       countCall(ctx, user, 'identity');
       sendJson(res, 200, {
-        name: `users/${user.id}/identity`,
+        name: 'users/me/identity',
         healthUserId: user.id,
         legacyUserId: user.legacyUserId,
       });
@@ -180,14 +201,13 @@ export function registerHealthApi(router: Router, ctx: Ctx) {
       )
         return;
       const user = googleAuth(ctx, req, p.user);
+      meOnly(p.user, 'settings');
       countCall(ctx, user, 'settings');
-      const offsetSeconds = utcOffsetMinutes(user.timeZone, ctx.now()) * 60;
-      sendJson(res, 200, {
-        name: `users/${user.id}/settings`,
-        timeZone: user.timeZone,
-        utcOffset: `${offsetSeconds}s`,
-        languageLocale: 'en_US',
-      });
+      // timeZone is optional in Google's Settings: a user without one gets neither it nor an offset.
+      const zone = user.timeZone
+        ? { timeZone: user.timeZone, utcOffset: `${utcOffsetMinutes(user.timeZone, ctx.now()) * 60}s` }
+        : {};
+      sendJson(res, 200, { name: 'users/me/settings', ...zone, languageLocale: 'en_US' });
     });
   }
 
@@ -216,7 +236,7 @@ export function registerHealthApi(router: Router, ctx: Ctx) {
     'GET',
     '/1/user/-/devices.json',
     legacy('legacyDevices', 'devices', 'settings', (user) =>
-      user.devices.map((d) => legacyDevice(d, user.timeZone)),
+      user.devices.map((d) => legacyDevice(d, user.timeZone || 'UTC')),
     ),
   );
   router.on(
@@ -227,8 +247,8 @@ export function registerHealthApi(router: Router, ctx: Ctx) {
         encodedId: user.legacyUserId,
         displayName: user.displayName,
         fullName: user.displayName,
-        timezone: user.timeZone,
-        offsetFromUTCMillis: utcOffsetMinutes(user.timeZone, ctx.now()) * 60000,
+        timezone: user.timeZone || 'UTC',
+        offsetFromUTCMillis: utcOffsetMinutes(user.timeZone || 'UTC', ctx.now()) * 60000,
       },
     })),
   );

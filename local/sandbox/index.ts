@@ -3,10 +3,12 @@
  * APIs, AWS End User Messaging SMS, and the phones on the other end) on one port, with JSON control
  * endpoints for scripts and tests and a few pages for humans.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Ctx, SandboxOptions } from './context';
 import { registerControl } from './control';
 import { Faults, registerFaults } from './faults';
+import { googleApiErrorBody } from './google-errors';
 import { registerHealthApi } from './health-api';
 import { closeServer, HttpError, listen, Router, sendJson } from './http';
 import { registerOAuth } from './oauth';
@@ -61,9 +63,26 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     try {
       const found = router.match(req.method ?? 'GET', url.pathname);
-      if (found === 'not-found') throw new HttpError(404, { error: `no route for ${url.pathname}` });
+      // Health API paths answer in Google's error format, like every other Health API error.
+      const google = /^\/v4(beta)?\//.test(url.pathname);
+      if (found === 'not-found')
+        throw new HttpError(
+          404,
+          google
+            ? googleApiErrorBody(
+                404,
+                'NOT_FOUND',
+                `The requested URL ${url.pathname} was not found on this server.`,
+              )
+            : { error: `no route for ${url.pathname}` },
+        );
       if (found === 'bad-method')
-        throw new HttpError(405, { error: `${req.method} not allowed on ${url.pathname}` });
+        throw new HttpError(
+          405,
+          google
+            ? googleApiErrorBody(405, 'INVALID_ARGUMENT', `${req.method} is not allowed on ${url.pathname}.`)
+            : { error: `${req.method} not allowed on ${url.pathname}` },
+        );
       await found.handler(req, res, found.params, url);
     } catch (err) {
       if (res.headersSent) {

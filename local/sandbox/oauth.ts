@@ -16,6 +16,10 @@ const FITBIT_ACCESS_TTL_S = 28800;
 const FITBIT_REPLAY_WINDOW_MS = 2 * 60 * 1000;
 /** Google drops refresh tokens unused for six months. */
 const GOOGLE_IDLE_LIMIT_MS = 183 * 24 * 3600 * 1000;
+/** An app in "testing" publishing status gets refresh tokens that die 7 days after consent. */
+export const TESTING_REFRESH_TTL_MS = 7 * 24 * 3600 * 1000;
+/** Time-based access: the longest a person can pick here (a sandbox bound, not Google's). */
+const MAX_GRANT_SECONDS = 366 * 24 * 3600;
 const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
 
 interface AuthRequest {
@@ -26,6 +30,7 @@ interface AuthRequest {
   state: string | null;
   offline: boolean;
   codeChallenge: string;
+  grantSeconds?: number;
   /** The raw parameters, carried through the consent form. */
   raw: Record<string, string>;
 }
@@ -42,6 +47,8 @@ const PASSTHROUGH = [
   'code_challenge_method',
   'include_granted_scopes',
   'login_hint',
+  // Sandbox only: the person grants access for this many seconds (Google's time-based access).
+  'sandbox_grant_seconds',
 ];
 
 export function registerOAuth(router: Router, ctx: Ctx) {
@@ -117,6 +124,13 @@ function parseAuthRequest(ctx: Ctx, provider: Provider, params: URLSearchParams)
   if (params.get('code_challenge_method') !== 'S256') return 'code_challenge_method must be S256.';
   const scope = (params.get('scope') ?? '').split(/\s+/).filter(Boolean);
   if (scope.length === 0) return 'scope is required.';
+  const grantRaw = params.get('sandbox_grant_seconds');
+  const grantSeconds = grantRaw === null ? undefined : Number(grantRaw);
+  if (
+    grantSeconds !== undefined &&
+    (!Number.isInteger(grantSeconds) || grantSeconds < 1 || grantSeconds > MAX_GRANT_SECONDS)
+  )
+    return `sandbox_grant_seconds must be a whole number of seconds from 1 to ${MAX_GRANT_SECONDS}.`;
   const raw: Record<string, string> = {};
   for (const key of PASSTHROUGH) {
     const value = params.get(key);
@@ -132,6 +146,7 @@ function parseAuthRequest(ctx: Ctx, provider: Provider, params: URLSearchParams)
     offline: provider === 'fitbit' || params.get('access_type') === 'offline',
     codeChallenge,
     raw,
+    ...(grantSeconds !== undefined && provider === 'google' ? { grantSeconds } : {}),
   };
 }
 
@@ -156,6 +171,7 @@ function approve(ctx: Ctx, res: ServerResponse, request: AuthRequest, userId: st
     offline: request.offline,
     expiresAt: ctx.now() + (ctx.opts.codeTtlMs ?? 10 * 60 * 1000),
     used: false,
+    ...(request.grantSeconds !== undefined ? { grantSeconds: request.grantSeconds } : {}),
   });
   ctx.log(`[sandbox] ${request.provider} consent approved for ${user.id}`);
   const extra: Record<string, string> = { code };
@@ -296,7 +312,10 @@ function redeemCode(
   code.used = true;
   const user = getUser(ctx, code.userId);
   if (!user) throw fail('The user no longer exists.');
-  return { grant: newGrant(ctx, provider, user, clientId, code.scope, code.offline), user };
+  return {
+    grant: newGrant(ctx, provider, user, clientId, code.scope, code.offline, code.grantSeconds),
+    user,
+  };
 }
 
 function newGrant(
@@ -306,8 +325,16 @@ function newGrant(
   clientId: string,
   scope: string,
   offline: boolean,
+  grantSeconds?: number,
 ): Grant {
   const now = ctx.now();
+  // Time-based access ends when the person said, and the token answers say when; an app in
+  // "testing" loses the refresh token after 7 days without a word in the answer.
+  const testing = provider === 'google' && ctx.store.data.publishingStatus === 'testing';
+  const ends = [
+    grantSeconds !== undefined ? now + grantSeconds * 1000 : undefined,
+    testing ? now + TESTING_REFRESH_TTL_MS : undefined,
+  ].filter((t): t is number => t !== undefined);
   const grant: Grant = {
     id: token('g_'),
     provider,
@@ -318,9 +345,17 @@ function newGrant(
     revoked: false,
     createdAt: now,
     lastUsedAt: now,
+    ...(offline && ends.length ? { expiresAt: Math.min(...ends) } : {}),
+    ...(offline && grantSeconds !== undefined ? { announcesExpiry: true } : {}),
   };
   ctx.store.addGrant(grant);
   return grant;
+}
+
+/** `refresh_token_expires_in` for a grant given for a limited time: the seconds it has left. */
+function expiryAnswer(ctx: Ctx, grant: Grant): Record<string, number> {
+  if (!grant.announcesExpiry || grant.expiresAt === undefined) return {};
+  return { refresh_token_expires_in: Math.max(0, Math.floor((grant.expiresAt - ctx.now()) / 1000)) };
 }
 
 /** Google's answer to a code exchange. */
@@ -329,7 +364,7 @@ function googleGrantAnswer(ctx: Ctx, grant: Grant) {
   return {
     access_token: access.token,
     expires_in: GOOGLE_ACCESS_TTL_S,
-    ...(grant.refreshToken ? { refresh_token: grant.refreshToken } : {}),
+    ...(grant.refreshToken ? { refresh_token: grant.refreshToken, ...expiryAnswer(ctx, grant) } : {}),
     scope: grant.scope,
     token_type: 'Bearer',
   };
@@ -364,6 +399,8 @@ async function googleToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse, 
     if (!grant || grant.clientId !== clientId) throw fail('Bad Request');
     if (grant.revoked) throw fail('Token has been expired or revoked.');
     if (ctx.now() - grant.lastUsedAt > GOOGLE_IDLE_LIMIT_MS) throw fail('Token has been expired or revoked.');
+    if (grant.expiresAt !== undefined && ctx.now() >= grant.expiresAt)
+      throw fail('Token has been expired or revoked.');
     grant.lastUsedAt = ctx.now();
     const user = getUser(ctx, grant.userId);
     if (user) user.counters.tokenRefreshes.google++;
@@ -373,6 +410,7 @@ async function googleToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse, 
     return sendJson(res, 200, {
       access_token: access.token,
       expires_in: GOOGLE_ACCESS_TTL_S,
+      ...expiryAnswer(ctx, grant),
       scope: grant.scope,
       token_type: 'Bearer',
     });

@@ -32,6 +32,12 @@ export interface User {
   timeZone: string;
   devices: PairedDevice[];
   createdAt: string;
+  /**
+   * The account state Google reports for this user's Health API calls: absent when linked;
+   * `not-linked` (no Google Health profile: 400 FAILED_PRECONDITION ACCOUNT_NOT_LINKED) or
+   * `legacy-login` (consent came from a legacy Fitbit login: 403 PERMISSION_DENIED).
+   */
+  unlinked?: 'not-linked' | 'legacy-login';
   counters: {
     tokenRefreshes: Record<Provider, number>;
     apiCalls: Record<string, number>;
@@ -48,6 +54,10 @@ export interface Grant {
   revoked: boolean;
   createdAt: number;
   lastUsedAt: number;
+  /** When the refresh token dies: time-based access, or 7 days after consent for an app in "testing". */
+  expiresAt?: number;
+  /** Whether the token answers say so (`refresh_token_expires_in`): only for time-based access. */
+  announcesExpiry?: boolean;
   /** Fitbit: the refresh token just rotated out and the answer it got, replayed for 2 minutes. */
   rotated?: { refreshToken: string; at: number; answer: Record<string, unknown> };
 }
@@ -69,6 +79,8 @@ export interface AuthCode {
   offline: boolean;
   expiresAt: number;
   used: boolean;
+  /** Time-based access the person chose on the consent screen, in seconds. */
+  grantSeconds?: number;
 }
 
 export interface PhoneMessage {
@@ -88,10 +100,20 @@ export interface SandboxData {
   /** The SMS "Default" opt-out list: number -> ISO time it opted out. */
   optOuts: Record<string, string>;
   legacyRetired: boolean;
+  /** The OAuth app's publishing status: in "testing", refresh tokens die 7 days after consent. */
+  publishingStatus: 'production' | 'testing';
 }
 
 export function emptyData(): SandboxData {
-  return { users: {}, grants: {}, accessTokens: {}, phones: {}, optOuts: {}, legacyRetired: false };
+  return {
+    users: {},
+    grants: {},
+    accessTokens: {},
+    phones: {},
+    optOuts: {},
+    legacyRetired: false,
+    publishingStatus: 'production',
+  };
 }
 
 export const USER_ID = /^[A-Za-z0-9-]{1,63}$/;

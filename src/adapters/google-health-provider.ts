@@ -79,13 +79,14 @@ export class GoogleHealthProvider extends OAuthHealthProvider implements HealthP
   /**
    * An account with no Google Health profile answers 400 FAILED_PRECONDITION, reason
    * ACCOUNT_NOT_LINKED; consent given with a legacy Fitbit login answers 403 PERMISSION_DENIED
-   * ("The caller does not have permission") with no scope reason. Both need the person, not a retry.
+   * ("The caller does not have permission"), whose ErrorInfo reason Google does not document; only a
+   * missing scope (ACCESS_TOKEN_SCOPE_INSUFFICIENT) is told apart. Both need the person, not a retry.
    */
   protected override apiError(status: number, body: unknown, what: string): Error | undefined {
     const { status: code, reason } = googleApiError(body);
     if (reason === 'ACCOUNT_NOT_LINKED')
       return new AccountNotLinkedError(`${what}: HTTP ${status} ACCOUNT_NOT_LINKED`, 'not_linked');
-    if (status === 403 && code === 'PERMISSION_DENIED' && reason === undefined)
+    if (status === 403 && code === 'PERMISSION_DENIED' && reason !== 'ACCESS_TOKEN_SCOPE_INSUFFICIENT')
       return new AccountNotLinkedError(`${what}: HTTP 403 PERMISSION_DENIED`, 'legacy_login');
     return undefined;
   }

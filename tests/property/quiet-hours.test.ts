@@ -134,7 +134,8 @@ describe('quiet hours (properties)', () => {
     const end = quietEnd(at, zone, quiet);
     expect(end).toBe(Date.UTC(2023, 3, 1, 14, 0));
     expect(isQuiet(end, zone, quiet)).toBe(false);
-    for (let t = Math.floor(at / STEP) * STEP + STEP; t < end; t += STEP) expect(isQuiet(t, zone, quiet)).toBe(true);
+    for (let t = Math.floor(at / STEP) * STEP + STEP; t < end; t += STEP)
+      expect(isQuiet(t, zone, quiet)).toBe(true);
   });
 
   it('ends a window on the hour it names, except when that hour is skipped by a clock change', () => {

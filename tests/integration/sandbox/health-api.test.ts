@@ -106,7 +106,7 @@ describe('identity and settings', () => {
     const { access_token } = await googleTokens(t.url, 'dana-1');
     const res = await getJson(`${t.url}/v4/users/me/identity`, access_token);
     expect(res.body).toEqual({
-      name: 'users/dana-1/identity',
+      name: 'users/me/identity',
       healthUserId: 'dana-1',
       legacyUserId: expect.stringMatching(/^\d+$/),
     });

@@ -1,6 +1,11 @@
 /** Both provider adapters against the sandbox's Google and legacy Fitbit emulation, over real HTTP. */
 import { createHash } from 'node:crypto';
-import { InvalidGrantError, ProviderRetiredError, TokenRejectedError } from '../../src/domain/errors';
+import {
+  AccountNotLinkedError,
+  InvalidGrantError,
+  ProviderRetiredError,
+  TokenRejectedError,
+} from '../../src/domain/errors';
 import type { HealthProvider } from '../../src/ports';
 import { REDIRECT_URI, startTestSandbox, type TestSandbox } from './sandbox/helpers';
 import { fitbitFor, googleFor } from './sandbox-providers';
@@ -18,15 +23,25 @@ const google = () => googleFor(box);
 const fitbit = () => fitbitFor(box);
 
 /** Runs the provider's own authorization URL through the sandbox and exchanges the code. */
-async function signIn(provider: HealthProvider, user: string) {
+async function signIn(provider: HealthProvider, user: string, extra: Record<string, string> = {}) {
   const start = await provider.startAuthorization(REDIRECT_URI);
   const url = new URL(start.url);
   url.searchParams.set('sandbox_user', user);
+  for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value);
   const response = await fetch(url, { redirect: 'manual' });
   const callback = new URL(response.headers.get('location') ?? '');
   expect(callback.searchParams.get('state')).toBe(start.state);
   const code = callback.searchParams.get('code') ?? '';
   return provider.exchangeCode(code, start.codeVerifier, REDIRECT_URI);
+}
+
+async function sandboxPost(path: string, body: unknown) {
+  const response = await fetch(`${box.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
 }
 
 async function putDevices(user: string, devices: unknown[]) {
@@ -65,6 +80,43 @@ describe('GoogleHealthProvider against the sandbox', () => {
       batteryLevel: 51,
       batteryStatus: 'Medium',
     });
+  });
+
+  it.each([
+    ['not-linked', 'not_linked'],
+    ['legacy-login', 'legacy_login'],
+  ])('reads a %s account as AccountNotLinkedError (%s)', async (kind, reason) => {
+    const provider = google();
+    const user = `prov-${kind}`;
+    await sandboxPost(`/sandbox/users/${user}/unlink`, { kind });
+    const tokens = await signIn(provider, user);
+
+    const atSignUp = await provider.getProfile(tokens.accessToken).catch((e) => e);
+    const atCheck = await provider.listDevices(tokens.accessToken).catch((e) => e);
+
+    for (const error of [atSignUp, atCheck]) {
+      expect(error).toBeInstanceOf(AccountNotLinkedError);
+      expect(error.reason).toBe(reason);
+    }
+  });
+
+  it('keeps the end of time-based access from refresh_token_expires_in', async () => {
+    const tokens = await signIn(google(), 'prov-timed', { sandbox_grant_seconds: '86400' });
+
+    expect(tokens.refreshExpiresAt).toBe(box.clock.now + 86_400_000);
+  });
+
+  it('reports no time zone when the settings have none', async () => {
+    const provider = google();
+    const tokens = await signIn(provider, 'prov-nozone');
+    const put = await fetch(`${box.url}/sandbox/users/prov-nozone/settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ timeZone: null }),
+    });
+    expect(put.status).toBe(200);
+
+    expect(await provider.getTimeZone(tokens.accessToken)).toBeUndefined();
   });
 
   it('reports a rejected token after expiry, and refreshes it', async () => {

@@ -79,14 +79,21 @@ export class GoogleHealthProvider extends OAuthHealthProvider implements HealthP
   /**
    * An account with no Google Health profile answers 400 FAILED_PRECONDITION, reason
    * ACCOUNT_NOT_LINKED; consent given with a legacy Fitbit login answers 403 PERMISSION_DENIED
-   * ("The caller does not have permission"), whose ErrorInfo reason Google does not document; only a
-   * missing scope (ACCESS_TOKEN_SCOPE_INSUFFICIENT) is told apart. Both need the person, not a retry.
+   * with the message "The caller does not have permission" (Google documents no ErrorInfo reason for
+   * it). Both need the person, not a retry.
    */
   protected override apiError(status: number, body: unknown, what: string): Error | undefined {
-    const { status: code, reason } = googleApiError(body);
+    const { status: code, reason, message } = googleApiError(body);
     if (reason === 'ACCOUNT_NOT_LINKED')
       return new AccountNotLinkedError(`${what}: HTTP ${status} ACCOUNT_NOT_LINKED`, 'not_linked');
-    if (status === 403 && code === 'PERMISSION_DENIED' && reason !== 'ACCESS_TOKEN_SCOPE_INSUFFICIENT')
+    // Other 403s (a missing scope, a disabled API, a passing refusal) stay plain refusals that a
+    // later check retries: only the message Google's troubleshooting page names means this case.
+    if (
+      status === 403 &&
+      code === 'PERMISSION_DENIED' &&
+      reason !== 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' &&
+      message?.startsWith('The caller does not have permission')
+    )
       return new AccountNotLinkedError(`${what}: HTTP 403 PERMISSION_DENIED`, 'legacy_login');
     return undefined;
   }

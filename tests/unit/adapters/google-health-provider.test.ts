@@ -264,7 +264,18 @@ describe('GoogleHealthProvider', () => {
 
   it.each([
     ['401', jsonReply(401, { error: { status: 'UNAUTHENTICATED' } }), TokenRejectedError],
-    ['403', jsonReply(403, { error: { status: 'PERMISSION_DENIED' } }), AccountNotLinkedError],
+    [
+      '403',
+      jsonReply(403, { error: { status: 'PERMISSION_DENIED', message: 'Injected' } }),
+      ProviderRefusedError,
+    ],
+    [
+      '403 "The caller does not have permission"',
+      jsonReply(403, {
+        error: { status: 'PERMISSION_DENIED', message: 'The caller does not have permission' },
+      }),
+      AccountNotLinkedError,
+    ],
     ['403 with no Google body', jsonReply(403, {}), ProviderRefusedError],
     ['404', jsonReply(404, {}), ProviderRefusedError],
     ['410', jsonReply(410, {}), ProviderRetiredError],

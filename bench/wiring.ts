@@ -8,6 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { dynamoDueSubscribers } from '../src/adapters/dynamo-due-subscribers';
 import { dynamoInboundLedger } from '../src/adapters/dynamo-inbound-ledger';
 import { DynamoPhoneDirectory } from '../src/adapters/dynamo-phone-directory';
+import { DynamoRateLimits } from '../src/adapters/dynamo-rate-limits';
 import { dynamoSignupStates } from '../src/adapters/dynamo-signup-states';
 import { dynamoSubscribers } from '../src/adapters/dynamo-subscribers';
 import { SmsSender, smsOptIn } from '../src/adapters/sms-sender';
@@ -15,6 +16,7 @@ import {
   deleteTopic,
   ensureTopic,
   isOptedOut,
+  listSubscriptions,
   publish,
   SnsEventPublisher,
   snsOptIn,
@@ -22,7 +24,7 @@ import {
   unsubscribe,
 } from '../src/adapters/sns-messenger';
 import type { Config } from '../src/config';
-import { clientSecret } from '../src/functions/client-secret';
+import { clientSecret, rateLimitKey } from '../src/functions/client-secret';
 import { clientOptions, commonDeps } from '../src/functions/common';
 import { buildProvider } from '../src/functions/provider';
 import { tableOf } from '../src/functions/table';
@@ -43,6 +45,7 @@ export function buildAllDeps(config: Config): Deps {
     subscribers: dynamoSubscribers(table),
     dueSubscribers: dynamoDueSubscribers(table),
     phones: new DynamoPhoneDirectory(table),
+    limits: new DynamoRateLimits(table, rateLimitKey(config, clientSecret(config))),
     inbound: dynamoInboundLedger(table),
     provider: buildProvider(config, clientSecret(config)),
     events: new SnsEventPublisher(sns, config.NEW_SUBSCRIBER_TOPIC_ARN),
@@ -50,6 +53,7 @@ export function buildAllDeps(config: Config): Deps {
       ensureTopic: ensureTopic(sns),
       subscribeSms: subscribeSms(sns),
       unsubscribe: unsubscribe(sns),
+      listSubscriptions: listSubscriptions(sns),
       deleteTopic: deleteTopic(sns),
       isOptedOut: isOptedOut(sns),
       optIn: async (phone) => {

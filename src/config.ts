@@ -30,6 +30,20 @@ const schema = z.object({
     .string()
     .refine(isValidTimeZone, 'an IANA time zone name such as America/New_York')
     .default('America/New_York'),
+  /**
+   * Comma-separated ISO codes of the countries whose numbers may sign up. Empty: the default
+   * country, plus Canada when that is the US (one numbering plan, one long code reaches both).
+   */
+  ALLOWED_COUNTRIES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((c) => c.trim().toUpperCase())
+        .filter((c) => c !== ''),
+    )
+    .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 two-letter country codes, comma-separated'))),
   PROVIDER: z.enum(['google', 'fitbit']).default('google'),
   OAUTH_CLIENT_ID: z.string().min(1),
   /**
@@ -82,6 +96,12 @@ export function redirectUri(config: Pick<Config, 'PUBLIC_BASE_URL'>): string {
 
 export function signupUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>): string {
   return withSlash(config.PUBLIC_BASE_URL);
+}
+
+/** The countries sign-ups are accepted from (see ALLOWED_COUNTRIES). */
+export function allowedCountries(config: Pick<Config, 'ALLOWED_COUNTRIES' | 'DEFAULT_COUNTRY'>): string[] {
+  if (config.ALLOWED_COUNTRIES.length > 0) return config.ALLOWED_COUNTRIES;
+  return config.DEFAULT_COUNTRY === 'US' ? ['US', 'CA'] : [config.DEFAULT_COUNTRY];
 }
 
 function withSlash(url: string): string {

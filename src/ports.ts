@@ -2,7 +2,10 @@
  * The interfaces the use cases need from the outside world. Owned by the domain side; adapters in
  * src/adapters implement them and src/functions/<function>.ts wires them once per Lambda container.
  */
+import type { PhoneRecord } from './domain/lifecycle';
 import type { ProviderName, Subscriber, TokenSet } from './domain/subscriber';
+
+export type { PhoneRecord } from './domain/lifecycle';
 
 export type BatteryStatus = 'High' | 'Medium' | 'Low' | 'Empty';
 export type DeviceType = 'TRACKER' | 'SCALE' | 'UNKNOWN';
@@ -36,6 +39,12 @@ export interface AuthorizationStart {
 
 export interface HealthProvider {
   readonly name: ProviderName;
+  /**
+   * What revoking one token ends: just that grant ('token'), or the account's whole authorization of
+   * this client, newer grants included ('authorization', as Google does). A replaced refresh token is
+   * only revoked where that cannot cut off the grant that replaced it.
+   */
+  readonly revocation: 'token' | 'authorization';
   /** Origin of the consent page, so pages can allow the redirect to it in their CSP. */
   readonly authorizationOrigin: string;
   /** Creates state and PKCE verifier (S256) and the consent URL carrying them. */
@@ -62,30 +71,25 @@ export interface SignupState {
   expiresAt: number;
 }
 
-/** Who a phone number belongs to: the confirmed owner, and the latest sign-up waiting for its YES. */
-export interface PhoneRecord {
-  phone: string;
-  ownerId?: string;
-  pendingId?: string;
-  /** Confirmation texts sent to this number today, to cap what sign-up traffic can send. */
-  confirmationsDay?: string;
-  confirmationsSent?: number;
-}
-
 /*
  * The subscriber table serves five narrow ports, one adapter each (src/adapters/dynamo-*.ts), so a
  * function is given, bundles and is allowed (IAM) only the reads and writes it makes:
  * - SignupStates: pending OAuth sign-ups (signup writes, oauthCallback consumes);
  * - Subscribers: subscriber records by id, under optimistic locking;
  * - DueSubscribers: the index of who is due for a check (the dispatcher's only read);
- * - PhoneDirectory: who a phone number belongs to, and the per-number reply allowances;
- * - InboundLedger: inbound message ids already handled (duplicate deliveries).
+ * - PhoneDirectory: who a phone number belongs to, and the sign-ups waiting for its YES;
+ * - InboundLedger: inbound message ids already handled (duplicate deliveries);
+ * - RateLimits: expiring counters keyed by an HMAC of the number or account.
  */
 
 export interface SignupStates {
   putSignupState(signup: SignupState): Promise<void>;
-  /** Returns and deletes the state atomically; undefined when unknown, used or expired. */
-  consumeSignupState(state: string, now: number): Promise<SignupState | undefined>;
+  /**
+   * Returns and deletes the state atomically, but only for the browser it is bound to: a state
+   * presented with another binding stays usable by its own browser. Undefined when unknown, used,
+   * expired or bound elsewhere.
+   */
+  consumeSignupState(state: string, browserBinding: string, now: number): Promise<SignupState | undefined>;
 }
 
 export interface Subscribers {
@@ -109,20 +113,37 @@ export interface DueSubscribers {
 }
 
 export interface PhoneDirectory {
-  getPhone(phone: string): Promise<PhoneRecord | undefined>;
-  /** Marks `subscriberId` as the sign-up waiting for this phone's YES (replacing any earlier one). */
-  setPendingSignup(phone: string, subscriberId: string): Promise<void>;
-  /** The phone said YES: `subscriberId` owns it now, and nothing waits any more. */
-  setPhoneOwner(phone: string, subscriberId: string): Promise<void>;
-  /** Forgets `subscriberId` on this phone, as owner and as pending sign-up. */
-  releasePhone(phone: string, subscriberId: string): Promise<void>;
+  /** The number's owner and pending sign-ups (claims past their expiry left out); undefined if none. */
+  getPhone(phone: string, now: number): Promise<PhoneRecord | undefined>;
   /**
-   * At most one automatic reply of this kind per number per window (so an auto-responder cannot
-   * start a loop): true when this one may go, and counts it.
+   * Saves the phone record if nobody wrote it since it was read at `record.version` (0 = new), and
+   * deletes it instead when it holds nothing any more (no owner, nothing pending). An ownerless record
+   * expires with its last pending claim. Throws VersionConflictError otherwise.
    */
-  takeReplyAllowance(phone: string, kind: 'hint' | 'signup', now: number, windowMs: number): Promise<boolean>;
-  /** Counts one confirmation text for the phone on `day`; false once `max` were counted that day. */
-  takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean>;
+  savePhone(record: PhoneRecord, now: number): Promise<PhoneRecord>;
+}
+
+/**
+ * Counters that only exist to limit what one number or one account can make the service do. They are
+ * keyed by an HMAC of the subject (never the number itself) and expire with their window.
+ */
+export interface RateLimits {
+  /** Counts one use of `kind` by `subject` in the current window; false once `max` were counted. */
+  take(kind: string, subject: string, max: number, windowMs: number, now: number): Promise<boolean>;
+  /** At most one per `windowMs` since the last one allowed: true when this one may go, and records it. */
+  cooldown(kind: string, subject: string, windowMs: number, now: number): Promise<boolean>;
+  /**
+   * Records `member` for `subject` in the current window; false when `max` other members were
+   * recorded already (the same member again is always allowed).
+   */
+  takeDistinct(
+    kind: string,
+    subject: string,
+    member: string,
+    max: number,
+    windowMs: number,
+    now: number,
+  ): Promise<boolean>;
 }
 
 export interface InboundLedger {
@@ -140,12 +161,21 @@ export type SubscriberStore = SignupStates & Subscribers & DueSubscribers & Phon
  * sms-sender.ts), and each use case names the operations it uses (`Pick<Messenger, ...>`), so a
  * function's bundle and role carry only the SNS and SMS actions it sends.
  */
+/** One subscription of a topic, as SNS lists it. */
+export interface TopicSubscription {
+  subscriptionArn: string;
+  protocol: string;
+  endpoint: string;
+}
+
 export interface Messenger {
   /** Creates (or finds) the topic with this name; idempotent. */
   ensureTopic(name: string): Promise<string>;
   /** Subscribes a phone by SMS; idempotent for the same topic and phone. */
   subscribeSms(topicArn: string, phone: string): Promise<string>;
   unsubscribe(subscriptionArn: string): Promise<void>;
+  /** Every subscription of the topic (all pages). */
+  listSubscriptions(topicArn: string): Promise<TopicSubscription[]>;
   deleteTopic(topicArn: string): Promise<void>;
   /** True when the number is on the account's SMS opt-out list (texts to it are dropped). */
   isOptedOut(phone: string): Promise<boolean>;

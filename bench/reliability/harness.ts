@@ -16,9 +16,10 @@ import { sandboxProviderEnv } from '../../local/local-config';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { type LocalSns, startLocalSns } from '../../local/sns';
 import type { Config } from '../../src/config';
+import { takeOwnership } from '../../src/domain/lifecycle';
 import type { Subscriber } from '../../src/domain/subscriber';
 import type { CheckDispatcher, CheckSummary, Logger } from '../../src/ports';
-import type { Deps } from '../../src/usecases/deps';
+import { type Deps, updatePhone } from '../../src/usecases/deps';
 import { dispatchChecks, type RoundSummary } from '../../src/usecases/dispatch-checks';
 
 const ROOT = resolve(__dirname, '../..');
@@ -365,7 +366,8 @@ export async function seedGoogleSubscriber(
     createdAt: now,
     updatedAt: now,
   });
-  if (subscriber.state === 'active') await h.deps.phones.setPhoneOwner(phone, subscriber.id);
+  if (subscriber.state === 'active')
+    await updatePhone(h.deps, phone, (record) => takeOwnership(record, subscriber.id, h.deps.clock.now()));
   return subscriber;
 }
 

@@ -5,7 +5,9 @@
  * reached the phone and writes to the subscriber (its optimistic-lock version).
  */
 import { randomUUID } from 'node:crypto';
+import { claimPending } from '../../src/domain/lifecycle';
 import type { Subscriber } from '../../src/domain/subscriber';
+import { updatePhone } from '../../src/usecases/deps';
 import {
   type Harness,
   retire,
@@ -57,7 +59,10 @@ export async function seedPending(h: Harness, signupId: string): Promise<Subscri
   const user = `rel-p${++seq}`;
   const s = await seedGoogleSubscriber(h, user, { level: 60, state: 'pending_confirmation', topic: false });
   const saved = await h.deps.subscribers.saveSubscriber({ ...s, signupId });
-  await h.deps.phones.setPendingSignup(s.phone, s.id);
+  const now = h.deps.clock.now();
+  await updatePhone(h.deps, s.phone, (record) =>
+    claimPending(record, s.id, { code: '1234', expiresAt: Math.ceil(now / 1000) + 86_400 }, now),
+  );
   return saved;
 }
 

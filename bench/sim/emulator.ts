@@ -23,6 +23,7 @@ import type {
   ProviderProfile,
   SignupState,
   SubscriberStore,
+  TopicSubscription,
 } from '../../src/ports';
 import { type DeviceTrace, type SubscriberTrace, statusForLevel } from './traces';
 
@@ -104,31 +105,14 @@ export class SimStore implements SubscriberStore {
   putSignupState(_signup: SignupState): Promise<void> {
     return unused('putSignupState');
   }
-  consumeSignupState(_state: string, _now: number): Promise<SignupState | undefined> {
+  consumeSignupState(_state: string, _binding: string, _now: number): Promise<SignupState | undefined> {
     return unused('consumeSignupState');
   }
-  getPhone(_phone: string): Promise<PhoneRecord | undefined> {
+  getPhone(_phone: string, _now: number): Promise<PhoneRecord | undefined> {
     return unused('getPhone');
   }
-  setPendingSignup(_phone: string, _subscriberId: string): Promise<void> {
-    return unused('setPendingSignup');
-  }
-  setPhoneOwner(_phone: string, _subscriberId: string): Promise<void> {
-    return unused('setPhoneOwner');
-  }
-  releasePhone(_phone: string, _subscriberId: string): Promise<void> {
-    return unused('releasePhone');
-  }
-  takeConfirmationAllowance(_phone: string, _day: string, _max: number): Promise<boolean> {
-    return unused('takeConfirmationAllowance');
-  }
-  takeReplyAllowance(
-    _phone: string,
-    _kind: 'hint' | 'signup',
-    _now: number,
-    _windowMs: number,
-  ): Promise<boolean> {
-    return unused('takeReplyAllowance');
+  savePhone(_record: PhoneRecord, _now: number): Promise<PhoneRecord> {
+    return unused('savePhone');
   }
   deleteSubscriber(_id: string): Promise<void> {
     return unused('deleteSubscriber');
@@ -170,6 +154,7 @@ export const refreshTokenFor = (index: number): string => `sim-refresh-${index}`
 /** The Google Health API as the traces tell it; every call is one request. */
 export class EmulatedProvider implements HealthProvider {
   readonly name = 'google' as const;
+  readonly revocation = 'authorization' as const;
   readonly authorizationOrigin = 'https://accounts.sim.invalid';
   listDevicesCalls = 0;
   settingsCalls = 0;
@@ -258,6 +243,9 @@ export class RecordingMessenger implements Messenger {
   }
   unsubscribe(_subscriptionArn: string): Promise<void> {
     return unused('unsubscribe');
+  }
+  listSubscriptions(_topicArn: string): Promise<TopicSubscription[]> {
+    return unused('listSubscriptions');
   }
   deleteTopic(_topicArn: string): Promise<void> {
     return unused('deleteTopic');

@@ -65,6 +65,11 @@ export class StrategyRun {
       dueSubscribers: this.store,
       phones: this.store,
       inbound: this.store,
+      limits: {
+        take: () => Promise.reject(new Error('the simulation sends no replies')),
+        cooldown: () => Promise.reject(new Error('the simulation sends no replies')),
+        takeDistinct: () => Promise.reject(new Error('the simulation takes no sign-ups')),
+      },
       provider: this.provider,
       messenger: this.messenger,
       events: new NoEvents(),
@@ -77,6 +82,9 @@ export class StrategyRun {
         signupUrl: 'https://signup.sim.invalid/',
         userTopicPrefix: 'fbs-sim-',
         maxConfirmationsPerDay: 3,
+        allowedCountries: ['US', 'CA'],
+        maxNumbersPerAccountPerDay: 3,
+        maxRepliesPerHour: 10,
       },
       sleep: async () => undefined,
     };

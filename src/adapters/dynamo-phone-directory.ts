@@ -1,104 +1,76 @@
 /**
- * PhoneDirectory on the subscriber table: one item per phone number (owner, pending sign-up, and
- * the reply and confirmation allowances), changed only by conditional updates. One class is fine
- * here: every function that uses the directory both reads it (GetItem) and updates it (UpdateItem).
+ * PhoneDirectory on the subscriber table: one item per phone number (its owner and the sign-ups
+ * waiting for its YES), read-modify-written under its own version like subscribers. A record that
+ * holds nothing is deleted, and one without an owner expires with its last pending sign-up, so no
+ * item keeps a number nobody is about. One function per operation (see dynamo-table.ts): the
+ * createUserTopic function only reads.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { PhoneDirectory, PhoneRecord } from '../ports';
-import { conditionFailed, keys, strip, type Table } from './dynamo-table';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { VersionConflictError } from '../domain/errors';
+import { isVacant, livePending, type PhoneRecord, phoneExpiry } from '../domain/lifecycle';
+import type { PhoneDirectory } from '../ports';
+import { alive, conditionFailed, type Item, keys, strip, type Table } from './dynamo-table';
 
-export class DynamoPhoneDirectory implements PhoneDirectory {
-  constructor(private readonly table: Table) {}
-
-  async getPhone(phone: string): Promise<PhoneRecord | undefined> {
-    const { Item } = await this.table.doc.send(
-      new GetCommand({ TableName: this.table.name, Key: { pk: keys.phone(phone) }, ConsistentRead: true }),
+export function getPhone(table: Table): PhoneDirectory['getPhone'] {
+  return async (phone, now) => {
+    const { Item } = await table.doc.send(
+      new GetCommand({ TableName: table.name, Key: { pk: keys.phone(phone) }, ConsistentRead: true }),
     );
-    return Item ? strip<PhoneRecord>(Item) : undefined;
-  }
+    if (!alive(Item, now)) return undefined;
+    const record = strip<PhoneRecord>(Item);
+    const pending = livePending(record, now);
+    const { pending: _all, ...rest } = record;
+    return { ...rest, version: record.version ?? 0, ...(Object.keys(pending).length > 0 ? { pending } : {}) };
+  };
+}
 
-  async setPendingSignup(phone: string, subscriberId: string): Promise<void> {
-    await this.update(phone, { set: ['pendingId = :id'] }, { ':id': subscriberId });
-  }
-
-  async setPhoneOwner(phone: string, subscriberId: string): Promise<void> {
-    await this.update(phone, { set: ['ownerId = :id'], remove: ['pendingId'] }, { ':id': subscriberId });
-  }
-
-  async releasePhone(phone: string, subscriberId: string): Promise<void> {
-    for (const attribute of ['ownerId', 'pendingId']) {
-      try {
-        await this.update(phone, { remove: [attribute] }, { ':id': subscriberId }, `${attribute} = :id`);
-      } catch (error) {
-        if (!conditionFailed(error)) throw error;
+export function savePhone(table: Table): PhoneDirectory['savePhone'] {
+  return async (record, now) => {
+    const key = { pk: keys.phone(record.phone) };
+    const isNew = record.version === 0;
+    // A new record may replace one whose TTL has passed but that DynamoDB has not yet deleted.
+    const condition: {
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    } = isNew
+      ? {
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000) },
+        }
+      : {
+          ConditionExpression: '#version = :read',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':read': record.version },
+        };
+    try {
+      if (isVacant(record, now)) {
+        // Nobody owns the number and nothing waits: the number is not kept at all.
+        if (!isNew)
+          await table.doc.send(new DeleteCommand({ TableName: table.name, Key: key, ...condition }));
+        return { phone: record.phone, version: 0 };
       }
-    }
-  }
-
-  async takeReplyAllowance(
-    phone: string,
-    kind: 'hint' | 'signup',
-    now: number,
-    windowMs: number,
-  ): Promise<boolean> {
-    const attribute = kind === 'hint' ? 'lastHintAt' : 'lastSignupReplyAt';
-    try {
-      await this.update(
-        phone,
-        { set: [`${attribute} = :now`] },
-        { ':now': now, ':since': now - windowMs },
-        `attribute_not_exists(${attribute}) OR ${attribute} <= :since`,
-      );
-      return true;
+      const saved: PhoneRecord = { ...record, version: record.version + 1 };
+      const item: Item = { ...key, kind: 'phone', ...saved };
+      const ttl = phoneExpiry(record, now);
+      if (ttl !== undefined) item.ttl = ttl;
+      await table.doc.send(new PutCommand({ TableName: table.name, Item: item, ...condition }));
+      return saved;
     } catch (error) {
-      if (conditionFailed(error)) return false;
+      if (conditionFailed(error))
+        throw new VersionConflictError(`phone record changed since version ${record.version}`);
       throw error;
     }
-  }
+  };
+}
 
-  async takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean> {
-    try {
-      // Same day: count up while under the cap. A new day: start again at one.
-      await this.update(
-        phone,
-        { set: ['confirmationsSent = confirmationsSent + :one'] },
-        { ':day': day, ':max': max, ':one': 1 },
-        'confirmationsDay = :day AND confirmationsSent < :max',
-      );
-      return true;
-    } catch (error) {
-      if (!conditionFailed(error)) throw error;
-    }
-    try {
-      await this.update(
-        phone,
-        { set: ['confirmationsDay = :day', 'confirmationsSent = :one'] },
-        { ':day': day, ':one': 1 },
-        'attribute_not_exists(confirmationsDay) OR confirmationsDay <> :day',
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  private async update(
-    phone: string,
-    changes: { set?: string[]; remove?: string[] },
-    values: Record<string, unknown>,
-    condition?: string,
-  ): Promise<void> {
-    const set = [...(changes.set ?? []), 'phone = :phone', 'kind = :kind'];
-    const remove = changes.remove?.length ? ` REMOVE ${changes.remove.join(', ')}` : '';
-    await this.table.doc.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: { pk: keys.phone(phone) },
-        UpdateExpression: `SET ${set.join(', ')}${remove}`,
-        ConditionExpression: condition,
-        ExpressionAttributeValues: { ...values, ':phone': phone, ':kind': 'phone' },
-      }),
-    );
+/** The whole port, for functions that read and write it. */
+export class DynamoPhoneDirectory implements PhoneDirectory {
+  readonly getPhone: PhoneDirectory['getPhone'];
+  readonly savePhone: PhoneDirectory['savePhone'];
+  constructor(table: Table) {
+    this.getPhone = getPhone(table);
+    this.savePhone = savePhone(table);
   }
 }

@@ -24,13 +24,15 @@ export function putSignupState(table: Table): SignupStates['putSignupState'] {
 }
 
 export function consumeSignupState(table: Table): SignupStates['consumeSignupState'] {
-  return async (state, now) => {
+  return async (state, browserBinding, now) => {
     try {
+      // Only the browser the state is bound to spends it: another one's attempt leaves it in place.
       const { Attributes } = await table.doc.send(
         new DeleteCommand({
           TableName: table.name,
           Key: { pk: keys.signup(state) },
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: 'attribute_exists(pk) AND browserBinding = :binding',
+          ExpressionAttributeValues: { ':binding': browserBinding },
           ReturnValues: 'ALL_OLD',
         }),
       );

@@ -37,6 +37,8 @@ export type FitbitOptions = ProviderOptions;
 
 export class FitbitProvider extends OAuthHealthProvider implements HealthProvider {
   readonly name = 'fitbit' as const;
+  /** Revoking any token ends the account's whole authorization of this client, newer grants included. */
+  readonly revocation = 'authorization' as const;
   startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
     return this.options.oauth.startAuthorization(redirectUri, { scope: FITBIT_SCOPES.join(' ') });
   }

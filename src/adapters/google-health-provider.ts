@@ -62,6 +62,8 @@ export type GoogleHealthOptions = ProviderOptions;
 
 export class GoogleHealthProvider extends OAuthHealthProvider implements HealthProvider {
   readonly name = 'google' as const;
+  /** Revoking any token ends the account's whole authorization of this client, newer grants included. */
+  readonly revocation = 'authorization' as const;
   startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
     return this.options.oauth.startAuthorization(redirectUri, {
       scope: GOOGLE_HEALTH_SCOPE,

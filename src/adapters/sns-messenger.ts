@@ -10,13 +10,14 @@ import {
   CheckIfPhoneNumberIsOptedOutCommand,
   CreateTopicCommand,
   DeleteTopicCommand,
+  ListSubscriptionsByTopicCommand,
   OptInPhoneNumberCommand,
   PublishCommand,
   type SNSClient,
   SubscribeCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
-import type { EventPublisher, Messenger, NewSubscriberEvent } from '../ports';
+import type { EventPublisher, Messenger, NewSubscriberEvent, TopicSubscription } from '../ports';
 
 /** Alerts are transactional: SNS's default (promotional) may be dropped or delayed by carriers. */
 const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
@@ -53,6 +54,27 @@ export function unsubscribe(sns: SNSClient): Messenger['unsubscribe'] {
 export function deleteTopic(sns: SNSClient): Messenger['deleteTopic'] {
   return async (topicArn) => {
     await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+  };
+}
+
+export function listSubscriptions(sns: SNSClient): Messenger['listSubscriptions'] {
+  return async (topicArn) => {
+    const found: TopicSubscription[] = [];
+    let NextToken: string | undefined;
+    // SNS returns at most 100 per call, with a NextToken while more remain.
+    do {
+      const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+      for (const s of page.Subscriptions ?? []) {
+        if (s.SubscriptionArn)
+          found.push({
+            subscriptionArn: s.SubscriptionArn,
+            protocol: s.Protocol ?? '',
+            endpoint: s.Endpoint ?? '',
+          });
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return found;
   };
 }
 

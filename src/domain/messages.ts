@@ -86,8 +86,19 @@ export function timeLeft(hours: number | undefined): string {
 }
 
 export const texts = {
-  confirm: (): string =>
-    `${SERVICE_NAME}: reply YES to get texts when your Fitbit battery runs low. Up to 3 msgs/day. Msg&data rates may apply. Reply HELP for help, STOP to opt out.`,
+  /** The code is the sign-up's own: only "YES <code>" confirms when a bare YES could be ambiguous. */
+  confirm: (code: string): string =>
+    `${SERVICE_NAME}: reply YES ${code} to get texts when your Fitbit battery runs low. Up to 3 msgs/day. Msg&data rates may apply. HELP for help, STOP to opt out.`,
+
+  /** The number already hears another account's alerts: say so, and that doing nothing changes nothing. */
+  confirmTakeover: (code: string): string =>
+    `${SERVICE_NAME}: this number already gets alerts for a Fitbit account. To switch them to a new one, reply YES ${code}. Ignore this to keep things as they are.`,
+
+  yesNeedsCode: (): string =>
+    `${SERVICE_NAME}: to confirm a new sign-up for this number, reply YES and the 4-digit code from its text, e.g. YES 1234. Nothing changes until you do.`,
+
+  yesWrongCode: (): string =>
+    `${SERVICE_NAME}: that code matches no sign-up for this number. Reply YES and the 4-digit code from our latest text, e.g. YES 1234.`,
 
   intro: (devices: DeviceReading[], timeZone: string): string => {
     if (devices.length === 0) {
@@ -154,7 +165,8 @@ export const texts = {
   deleted: (signupUrl: string): string =>
     `${SERVICE_NAME}: your data is deleted. This is our last text. Sign up again anytime: ${signupUrl}`,
 
-  pendingHint: (): string => `${SERVICE_NAME}: reply YES to confirm your sign-up, or STOP to opt out.`,
+  pendingHint: (): string =>
+    `${SERVICE_NAME}: reply YES and the code from our text to confirm your sign-up, or STOP to opt out.`,
 
   notSubscribed: (signupUrl: string): string =>
     `${SERVICE_NAME}: this number is not signed up. Sign up at ${signupUrl} . Reply STOP to opt out.`,

@@ -20,6 +20,15 @@ export function parseMobileNumber(input: unknown, defaultCountry: string): Phone
   }
 }
 
+/** The ISO country of an E.164 number (+1 numbers resolve to US, CA, ... by area code). */
+export function countryOf(e164: string): string | undefined {
+  try {
+    return parsePhoneNumberFromString(e164)?.country;
+  } catch {
+    return undefined;
+  }
+}
+
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function isE164(value: unknown): value is string {

@@ -15,7 +15,8 @@ export type SnoozeSpec =
   | { kind: 'invalid' };
 
 export type SmsCommand =
-  | { kind: 'yes' }
+  /** `code`: the sign-up's confirmation code, when the person typed one ("YES 4821"). */
+  | { kind: 'yes'; code?: string }
   | { kind: 'stop' }
   | { kind: 'start' }
   | { kind: 'help' }
@@ -136,7 +137,12 @@ export function parseSmsCommand(body: string): SmsCommand {
   if (/^\?+$/.test(first)) return { kind: 'help' };
   if (OPT_OUT_WORDS.has(bare) || (bare === 'OPT' && rest[0] === 'OUT') || looksLikeStop(bare))
     return { kind: 'stop' };
-  if (YES_WORDS.has(bare)) return { kind: 'yes' };
+  if (YES_WORDS.has(bare)) {
+    const code = rest.find((w) => /^\d{4}$/.test(w));
+    return code === undefined ? { kind: 'yes' } : { kind: 'yes', code };
+  }
+  // "4821" alone, answering "reply YES 4821": the code says which sign-up, the reply says yes.
+  if (/^\d{4}$/.test(bare) && rest.length === 0) return { kind: 'yes', code: bare };
   if (START_WORDS.has(bare)) return { kind: 'start' };
   if (HELP_WORDS.has(bare)) return { kind: 'help' };
   if (STATUS_WORDS.has(bare)) return { kind: 'status' };

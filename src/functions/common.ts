@@ -4,7 +4,7 @@
  * adapters at module scope (once per container) with static imports, so esbuild bundles only those.
  */
 import { createLogger } from '../adapters/logger';
-import { type Config, redirectUri, signupUrl } from '../config';
+import { allowedCountries, type Config, redirectUri, signupUrl } from '../config';
 import type { Deps } from '../usecases/deps';
 
 /** Client options pointing at the local stack when an endpoint is configured; AWS's own otherwise. */
@@ -20,10 +20,13 @@ export function commonDeps(config: Config): Pick<Deps, 'clock' | 'sleep' | 'logg
     settings: {
       defaultCountry: config.DEFAULT_COUNTRY,
       defaultTimeZone: config.DEFAULT_TIME_ZONE,
+      allowedCountries: allowedCountries(config),
       redirectUri: redirectUri(config),
       signupUrl: signupUrl(config),
       userTopicPrefix: config.USER_TOPIC_PREFIX,
       maxConfirmationsPerDay: 3,
+      maxNumbersPerAccountPerDay: 3,
+      maxRepliesPerHour: 10,
     },
   };
 }

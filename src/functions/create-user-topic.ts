@@ -1,10 +1,10 @@
 /** Entry of the createUserTopic function: topic and subscription at SNS, the YES request by SMS. */
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
+import { getPhone } from '../adapters/dynamo-phone-directory';
 import { getSubscriber, saveSubscriber } from '../adapters/dynamo-subscribers';
 import { SmsSender } from '../adapters/sms-sender';
-import { ensureTopic, subscribeSms, unsubscribe } from '../adapters/sns-messenger';
+import { ensureTopic, listSubscriptions, subscribeSms, unsubscribe } from '../adapters/sns-messenger';
 import { loadConfig } from '../config';
 import { makeCreateUserTopicHandler } from '../handlers/create-user-topic';
 import { clientOptions, commonDeps } from './common';
@@ -21,10 +21,13 @@ const sender = new SmsSender(
 export const handler = makeCreateUserTopicHandler({
   ...commonDeps(config),
   subscribers: { getSubscriber: getSubscriber(table), saveSubscriber: saveSubscriber(table) },
-  phones: new DynamoPhoneDirectory(table),
+  // Read only: whether the number is this subscriber's, and the sign-up's code.
+  phones: { getPhone: getPhone(table) },
   messenger: {
     ensureTopic: ensureTopic(sns),
     subscribeSms: subscribeSms(sns),
+    // Anything on the topic that is not the confirmed phone is removed.
+    listSubscriptions: listSubscriptions(sns),
     unsubscribe: unsubscribe(sns),
     sendText: (to, text, from) => sender.sendText(to, text, from),
   },

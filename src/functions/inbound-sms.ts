@@ -3,18 +3,27 @@ import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2'
 import { SNSClient } from '@aws-sdk/client-sns';
 import { dynamoInboundLedger } from '../adapters/dynamo-inbound-ledger';
 import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
+import { DynamoRateLimits } from '../adapters/dynamo-rate-limits';
 import { deleteSubscriber, getSubscriber, saveSubscriber } from '../adapters/dynamo-subscribers';
 import { SmsSender, smsOptIn } from '../adapters/sms-sender';
-import { deleteTopic, snsOptIn, unsubscribe } from '../adapters/sns-messenger';
+import {
+  deleteTopic,
+  ensureTopic,
+  listSubscriptions,
+  snsOptIn,
+  subscribeSms,
+  unsubscribe,
+} from '../adapters/sns-messenger';
 import { loadConfig } from '../config';
 import { makeInboundSmsHandler } from '../handlers/inbound-sms';
-import { clientSecret } from './client-secret';
+import { clientSecret, rateLimitKey } from './client-secret';
 import { clientOptions, commonDeps } from './common';
 import { buildProvider } from './provider';
 import { tableOf } from './table';
 
 const config = loadConfig();
 const table = tableOf(config);
+const secret = clientSecret(config);
 const sns = new SNSClient(clientOptions(config, config.SNS_ENDPOINT));
 const sms = new PinpointSMSVoiceV2Client(clientOptions(config, config.SMS_ENDPOINT));
 const sender = new SmsSender(sms, config.SERVICE_NUMBER);
@@ -25,14 +34,19 @@ export const handler = makeInboundSmsHandler({
   ...commonDeps(config),
   inbound: dynamoInboundLedger(table),
   phones: new DynamoPhoneDirectory(table),
+  limits: new DynamoRateLimits(table, rateLimitKey(config, secret)),
   subscribers: {
     getSubscriber: getSubscriber(table),
     saveSubscriber: saveSubscriber(table),
     // DELETE erases the record.
     deleteSubscriber: deleteSubscriber(table),
   },
-  provider: buildProvider(config, clientSecret(config)),
+  provider: buildProvider(config, secret),
   messenger: {
+    // YES subscribes the confirmed phone to its topic, and removes whatever else is subscribed there.
+    ensureTopic: ensureTopic(sns),
+    subscribeSms: subscribeSms(sns),
+    listSubscriptions: listSubscriptions(sns),
     unsubscribe: unsubscribe(sns),
     deleteTopic: deleteTopic(sns),
     // SNS (alerts) and End User Messaging (replies) each keep an opt-out list.

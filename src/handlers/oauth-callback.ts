@@ -1,7 +1,7 @@
 /** GET /oauth/callback: the provider sends the person back here with a code (or a refusal). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type CallbackDeps, completeAuthorization } from '../usecases/complete-authorization';
-import { successPage } from '../web/pages';
+import { notTextedPage, successPage } from '../web/pages';
 import {
   cookieOf,
   errorResult,
@@ -34,7 +34,15 @@ export function makeOAuthCallbackHandler(deps: CallbackDeps, options: { publicBa
       switch (result.kind) {
         case 'pending':
         case 'restored':
-          return htmlResult(200, successPage(result.kind), { cookies: clear });
+          return htmlResult(200, successPage(result.kind, result.phone), { cookies: clear });
+        case 'not_texted':
+          return htmlResult(
+            result.reason === 'opted_out' ? 409 : 429,
+            notTextedPage(result.reason, result.phone),
+            {
+              cookies: clear,
+            },
+          );
         case 'denied':
         case 'account_not_linked':
         case 'legacy_login':

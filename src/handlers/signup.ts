@@ -2,10 +2,24 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SIGNUP_STATE_TTL_MS, type SignupDeps, startSignup } from '../usecases/start-signup';
 import { signupPage } from '../web/pages';
-import { errorResult, type HttpResult, htmlResult, pageForError, readForm, signupCookie } from './web';
+import {
+  errorResult,
+  fromAnotherSite,
+  type HttpResult,
+  htmlResult,
+  pageForError,
+  readForm,
+  signupCookie,
+} from './web';
 
 export function makeSignupHandler(deps: SignupDeps, options: { publicBaseUrl: string }) {
+  const ownOrigin = new URL(options.publicBaseUrl).origin;
   return async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    // Login CSRF: another site's form would start a sign-up in this browser with someone else's number.
+    if (fromAnotherSite(event, ownOrigin)) {
+      deps.logger.warn('cross-site sign-up refused');
+      return errorResult(403, 'cross_site');
+    }
     const form = readForm(event);
     if (!form.ok) return errorResult(form.status, 'bad_request');
     const formTarget = deps.provider.authorizationOrigin;
@@ -14,6 +28,7 @@ export function makeSignupHandler(deps: SignupDeps, options: { publicBaseUrl: st
         phone: form.fields.get('phone'),
         consent: form.fields.get('consent'),
       });
+      if (result.kind === 'country') return errorResult(400, 'country');
       if (result.kind === 'invalid') {
         return htmlResult(400, signupPage({ phone: result.phone, errors: result.errors }), { formTarget });
       }

@@ -61,6 +61,19 @@ export function cookieOf(event: APIGatewayProxyEventV2, name: string): string | 
   return undefined;
 }
 
+/**
+ * True when the browser says the request comes from another site: `Sec-Fetch-Site` other than
+ * same-origin (or none, a typed address), or an `Origin` that is not ours ("null" included). A
+ * request with neither header (a script, an old browser) is let through: login CSRF needs a
+ * browser, and every browser that runs a cross-site form sends at least one of them.
+ */
+export function fromAnotherSite(event: APIGatewayProxyEventV2, ownOrigin: string): boolean {
+  const site = headerOf(event, 'sec-fetch-site')?.trim().toLowerCase();
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = headerOf(event, 'origin')?.trim();
+  return origin !== undefined && origin !== ownOrigin;
+}
+
 /** The cookie that binds an OAuth state to the browser that asked for it. */
 export function signupCookie(value: string, publicBaseUrl: string, maxAgeSeconds: number): string {
   const secure = publicBaseUrl.startsWith('https://') ? '; Secure' : '';

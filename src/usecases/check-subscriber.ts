@@ -23,20 +23,21 @@ import {
   TokenRejectedError,
   VersionConflictError,
 } from '../domain/errors';
+import { stop } from '../domain/lifecycle';
 import { texts } from '../domain/messages';
 import { isQuiet, isValidTimeZone } from '../domain/quiet-hours';
 import type { Subscriber } from '../domain/subscriber';
 import type { Device } from '../ports';
 import { withAccessToken } from './access-token';
-import { type Ops, retryOnConflict, type WithMessenger } from './deps';
-import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
+import { type Ops, retryOnConflict, updateSubscriber, type WithMessenger } from './deps';
+import { eraseSubscriber } from './erase-subscriber';
 
 /** What a check needs: the subscriber records, the phone directory (to erase), and alerts by topic. */
 export type CheckDeps = WithMessenger<
   'subscribers' | 'provider' | 'clock' | 'logger' | 'settings' | 'sleep',
   'isOptedOut' | 'publish' | 'unsubscribe' | 'deleteTopic'
 > &
-  Ops<'phones', 'releasePhone'>;
+  Ops<'phones', 'getPhone' | 'savePhone'>;
 
 export type CheckOutcome = 'checked' | 'texted' | 'deferred' | 'failed' | 'skipped';
 
@@ -133,16 +134,9 @@ export async function checkSubscriber(
 /** Opted out at the carrier (STOP sent straight to AWS): SNS would drop every text. Stop trying. */
 async function stopOptedOut(deps: CheckDeps, subscriber: Subscriber): Promise<void> {
   deps.logger.warn('number is on the opt-out list; subscriber stopped', { subscriberId: subscriber.id });
-  await retryOnConflict(async () => {
-    const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
-    if (current?.state !== 'active') return;
-    await deps.subscribers.saveSubscriber({
-      ...current,
-      state: 'stopped',
-      nextCheckAt: deps.clock.now() + STOPPED_RETENTION_MS,
-      updatedAt: deps.clock.now(),
-    });
-  });
+  await updateSubscriber(deps, subscriber.id, (current) =>
+    current.state === 'active' ? stop(current, deps.clock.now()).next : current,
+  );
 }
 
 /** The zone the provider gave (or the deployment's default when it gave none), as read now. */

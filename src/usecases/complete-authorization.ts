@@ -3,24 +3,35 @@
  * exchange the code, learn who the person is at the provider, store the subscriber as waiting for
  * the phone's YES, and announce the new subscriber so a topic gets made and the YES text sent.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { AccountNotLinkedError, InvalidGrantError } from '../domain/errors';
 import { isValidTimeZone } from '../domain/quiet-hours';
+import {
+  claimPending,
+  type Effect,
+  type NotTextedReason,
+  newCode,
+  releasePhone,
+  signUp,
+} from '../domain/lifecycle';
+import { maskPhone } from '../domain/phone';
 import {
   DEFAULT_QUIET_HOURS,
   DEFAULT_THRESHOLD,
   PENDING_SIGNUP_TTL_MS,
   type Subscriber,
   subscriberId,
+  type TokenSet,
 } from '../domain/subscriber';
-import { type Deps, type Ops, retryOnConflict } from './deps';
-
-export type CallbackDeps = Pick<Deps, 'provider' | 'events' | 'clock' | 'logger' | 'settings'> &
-  Ops<'signups', 'consumeSignupState'> &
-  Ops<'subscribers', 'getSubscriber' | 'saveSubscriber'> &
-  Ops<'phones', 'getPhone' | 'releasePhone' | 'setPendingSignup'>;
-
+import { type Ops, retryOnConflict, updatePhone, type WithMessenger } from './deps';
 import { bindingOf } from './start-signup';
+
+export type CallbackDeps = WithMessenger<
+  'provider' | 'events' | 'clock' | 'logger' | 'settings' | 'limits' | 'phones',
+  'isOptedOut'
+> &
+  Ops<'signups', 'consumeSignupState'> &
+  Ops<'subscribers', 'getSubscriber' | 'saveSubscriber'>;
 
 export interface CallbackInput {
   state?: string;
@@ -30,10 +41,12 @@ export interface CallbackInput {
 }
 
 export type CallbackResult =
-  /** The phone must reply YES before anything else is sent. */
-  | { kind: 'pending'; subscriberId: string }
+  /** The phone must reply YES before anything else is sent; `phone` is masked, for the page. */
+  | { kind: 'pending'; subscriberId: string; phone: string }
   /** A returning subscriber whose number is already confirmed: alerts simply resume. */
-  | { kind: 'restored'; subscriberId: string }
+  | { kind: 'restored'; subscriberId: string; phone: string }
+  /** No text can be sent to that number now: nothing was changed. */
+  | { kind: 'not_texted'; reason: NotTextedReason; phone: string }
   | { kind: 'denied' }
   | { kind: 'missing_scope' }
   /** The Google account has no Fitbit data (not linked), or a legacy Fitbit login consented. */
@@ -44,6 +57,7 @@ export type CallbackResult =
   | { kind: 'expired_code' };
 
 const STATE_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
+const DAY_MS = 24 * 3600_000;
 
 export async function completeAuthorization(
   deps: CallbackDeps,
@@ -53,21 +67,22 @@ export async function completeAuthorization(
   const now = clock.now();
   if (!input.state || !STATE_SHAPE.test(input.state))
     return input.error ? { kind: 'denied' } : { kind: 'bad_state' };
-
-  // Consumed first, whatever follows: a state is good for one attempt only.
-  const signup = await signups.consumeSignupState(input.state, now);
-  if (!signup) return { kind: 'bad_state' };
-  if (!input.browserNonce || bindingOf(input.browserNonce) !== signup.browserBinding) {
-    logger.warn('callback from a browser that did not start the sign-up');
+  // The browser binding is checked before the state is spent: a request from another browser (an
+  // attacker replaying a stolen callback URL) cannot burn the real person's sign-up.
+  if (!input.browserNonce) {
+    logger.warn('callback without the browser binding cookie');
     return { kind: 'bad_state' };
   }
+  // Consumed here, whatever follows: a state is good for one attempt only.
+  const signup = await signups.consumeSignupState(input.state, bindingOf(input.browserNonce), now);
+  if (!signup) return { kind: 'bad_state' };
   if (input.error) {
     logger.info('consent not given', { error: input.error.slice(0, 40) });
     return { kind: 'denied' };
   }
   if (!input.code) return { kind: 'bad_state' };
 
-  let tokens: Awaited<ReturnType<typeof provider.exchangeCode>>;
+  let tokens: TokenSet;
   try {
     tokens = await provider.exchangeCode(input.code, signup.codeVerifier, deps.settings.redirectUri);
   } catch (error) {
@@ -94,45 +109,114 @@ export async function completeAuthorization(
     profile.timeZone && isValidTimeZone(profile.timeZone) ? profile.timeZone : deps.settings.defaultTimeZone;
   const id = subscriberId(provider.name, profile.userId);
   const phone = signup.phone;
-  const signupId = randomUUID();
-  const phoneRecord = await phones.getPhone(phone);
+  const masked = maskPhone(phone);
+  const phoneRecord = await phones.getPhone(phone, now);
+  const before = await subscribers.getSubscriber(id, now);
+  const confirmedHere = phoneRecord?.ownerId === id && before?.phone === phone;
+  const restoring = confirmedHere && (before?.state === 'active' || before?.state === 'needs_reauth');
 
-  const { saved, restored, previousPhone } = await retryOnConflict(async () => {
+  if (!restoring) {
+    const blocked = await textBlocked(deps, id, phone, now);
+    if (blocked) {
+      logger.warn('sign-up not texted', { phone: masked, reason: blocked });
+      // Nothing changes here. The unused grant goes back, unless revoking it would also end the
+      // grant this account's existing subscription lives on.
+      if (!before || provider.revocation === 'token')
+        await provider.revoke(tokens.refreshToken).catch(() => undefined);
+      return { kind: 'not_texted', reason: blocked, phone: masked };
+    }
+  }
+
+  const signupId = randomUUID();
+  const { saved, restored, effects } = await retryOnConflict(async () => {
     const existing = await subscribers.getSubscriber(id, now);
-    const confirmedHere = existing?.phone === phone && phoneRecord?.ownerId === id;
-    const restored = confirmedHere && (existing.state === 'active' || existing.state === 'needs_reauth');
-    const neverConfirmed = !existing || existing.expiresAt !== undefined;
-    const next: Subscriber = {
+    const transition = signUp(existing, {
       id,
       provider: provider.name,
       providerUserId: profile.userId,
-      threshold: DEFAULT_THRESHOLD,
-      quietHours: DEFAULT_QUIET_HOURS,
-      devices: {},
-      createdAt: now,
-      version: 0,
-      ...existing,
       phone,
       tokens,
       timeZone,
       timeZoneCheckedAt: now,
       signupId,
-      state: restored ? 'active' : 'pending_confirmation',
-      nextCheckAt: restored ? now : undefined,
-      updatedAt: now,
-      expiresAt: neverConfirmed ? Math.ceil((now + PENDING_SIGNUP_TTL_MS) / 1000) : undefined,
-    };
-    const previousPhone = existing && existing.phone !== phone ? existing.phone : undefined;
-    return { saved: await subscribers.saveSubscriber(next), restored, previousPhone };
+      now,
+      pendingTtlMs: PENDING_SIGNUP_TTL_MS,
+      confirmedHere: restoring,
+      defaults: { threshold: DEFAULT_THRESHOLD, quietHours: DEFAULT_QUIET_HOURS },
+    });
+    const saved: Subscriber = await subscribers.saveSubscriber(transition.next);
+    return { saved, restored: transition.restored, effects: transition.effects };
   });
 
-  if (previousPhone) await phones.releasePhone(previousPhone, id);
-  if (!restored) await phones.setPendingSignup(phone, id);
+  if (!restored) {
+    const expiresAt = saved.expiresAt ?? Math.ceil((now + PENDING_SIGNUP_TTL_MS) / 1000);
+    await updatePhone(deps, phone, (record) =>
+      claimPending(
+        record,
+        id,
+        { code: newCode(record, id, now, () => randomInt(1_000_000) / 1_000_000), expiresAt },
+        now,
+      ),
+    );
+  }
+  await perform(deps, effects);
   await deps.events.publishNewSubscriber({ subscriberId: saved.id, signupId });
   logger.info(restored ? 'subscriber restored' : 'subscriber awaiting confirmation', {
     provider: provider.name,
   });
   return restored
-    ? { kind: 'restored', subscriberId: saved.id }
-    : { kind: 'pending', subscriberId: saved.id };
+    ? { kind: 'restored', subscriberId: saved.id, phone: masked }
+    : { kind: 'pending', subscriberId: saved.id, phone: masked };
+}
+
+/**
+ * Whether a confirmation text may go to `phone` for this account: each account texts at most a few
+ * different numbers a day, and each (number, account) pair gets a few texts a day, so strangers'
+ * sign-ups cannot use up a person's own. A number on the opt-out list cannot be texted at all.
+ */
+async function textBlocked(
+  deps: CallbackDeps,
+  id: string,
+  phone: string,
+  now: number,
+): Promise<NotTextedReason | undefined> {
+  const { limits, settings, messenger } = deps;
+  if (await messenger.isOptedOut(phone)) return 'opted_out';
+  if (
+    !(await limits.takeDistinct(
+      'account-numbers',
+      id,
+      phone,
+      settings.maxNumbersPerAccountPerDay,
+      DAY_MS,
+      now,
+    ))
+  )
+    return 'account_capped';
+  if (!(await limits.take('confirmations', `${phone}|${id}`, settings.maxConfirmationsPerDay, DAY_MS, now)))
+    return 'number_capped';
+  return undefined;
+}
+
+async function perform(deps: CallbackDeps, effects: Effect[]): Promise<void> {
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case 'release_phone':
+        await updatePhone(deps, effect.phone, (record) =>
+          releasePhone(record, effect.subscriberId, deps.clock.now()),
+        );
+        break;
+      case 'revoke':
+        // Where revoking one token would end the whole authorization (Google), the replaced token is
+        // simply no longer kept: revoking it would cut off the grant that just replaced it.
+        if (deps.provider.revocation === 'token') {
+          await deps.provider.revoke(effect.refreshToken).catch((error: Error) => {
+            deps.logger.warn('replaced grant could not be revoked', { error: error.name });
+          });
+        }
+        break;
+      default:
+        break;
+    }
+  }
 }

@@ -3,15 +3,17 @@
  * record gone. Used by DELETE and by the 30-day clean-up after STOP. Outside systems are asked
  * first and their failures only logged, so an unreachable provider never keeps data here.
  */
+import { releasePhone } from '../domain/lifecycle';
 import type { Subscriber } from '../domain/subscriber';
-import type { Ops, WithMessenger } from './deps';
+import { type Ops, updatePhone, type WithMessenger } from './deps';
 
-export type EraseDeps = WithMessenger<'provider' | 'logger', 'unsubscribe' | 'deleteTopic'> &
-  Ops<'subscribers', 'deleteSubscriber'> &
-  Ops<'phones', 'releasePhone'>;
+export { STOPPED_RETENTION_MS } from '../domain/lifecycle';
 
-/** A stopped subscriber is kept this long in case they text START, then erased. */
-export const STOPPED_RETENTION_MS = 30 * 24 * 3600_000;
+export type EraseDeps = WithMessenger<
+  'provider' | 'logger' | 'clock' | 'phones',
+  'unsubscribe' | 'deleteTopic'
+> &
+  Ops<'subscribers', 'deleteSubscriber'>;
 
 export async function eraseSubscriber(deps: EraseDeps, subscriber: Subscriber): Promise<void> {
   const { logger } = deps;
@@ -26,7 +28,10 @@ export async function eraseSubscriber(deps: EraseDeps, subscriber: Subscriber): 
   const { subscriptionArn, topicArn } = subscriber;
   if (subscriptionArn) await attempt('unsubscribe', () => deps.messenger.unsubscribe(subscriptionArn));
   if (topicArn) await attempt('delete topic', () => deps.messenger.deleteTopic(topicArn));
-  await deps.phones.releasePhone(subscriber.phone, subscriber.id);
+  // The phone record goes with its last owner or pending sign-up: nothing keeps the number after.
+  await updatePhone(deps, subscriber.phone, (record) =>
+    releasePhone(record, subscriber.id, deps.clock.now()),
+  );
   await deps.subscribers.deleteSubscriber(subscriber.id);
   logger.info('subscriber erased', { subscriberId: subscriber.id });
 }

@@ -4,18 +4,31 @@
  * Once STOP is processed, only START/UNSTOP/YES (or DELETE) change anything, whatever arrives after.
  */
 import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
+import {
+  confirm as confirmTransition,
+  decideYes,
+  displace,
+  livePending,
+  type PhoneRecord,
+  releasePhone,
+  resume as resumeTransition,
+  stop as stopTransition,
+  takeOwnership,
+} from '../domain/lifecycle';
 import { type StatusReading, texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
 import { parseSmsCommand, type SmsCommand } from '../domain/sms-command';
 import { formatLocal, snoozeEnd } from '../domain/snooze';
 import type { Subscriber } from '../domain/subscriber';
 import { withAccessToken } from './access-token';
-import { type Ops, retryOnConflict, type WithMessenger } from './deps';
-import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
+import { type Ops, updatePhone, updateSubscriber, type WithMessenger } from './deps';
+import { eraseSubscriber } from './erase-subscriber';
+import { topicNameFor } from './provision-topic';
+import { reconcileTopic } from './topic-subscriptions';
 
 export type InboundDeps = WithMessenger<
-  'inbound' | 'phones' | 'provider' | 'clock' | 'logger' | 'settings',
-  'unsubscribe' | 'deleteTopic' | 'optIn' | 'sendText'
+  'inbound' | 'phones' | 'limits' | 'provider' | 'clock' | 'logger' | 'settings',
+  'unsubscribe' | 'deleteTopic' | 'optIn' | 'sendText' | 'ensureTopic' | 'listSubscriptions' | 'subscribeSms'
 > &
   Ops<'subscribers', 'getSubscriber' | 'saveSubscriber' | 'deleteSubscriber'>;
 
@@ -29,6 +42,8 @@ export interface InboundText {
 export type InboundOutcome =
   | 'duplicate'
   | 'confirmed'
+  | 'needs_code'
+  | 'wrong_code'
   | 'already_active'
   | 'resumed'
   | 'stopped'
@@ -66,51 +81,44 @@ export async function handleInboundSms(deps: InboundDeps, text: InboundText): Pr
 interface Context {
   deps: InboundDeps;
   text: InboundText;
+  record?: PhoneRecord;
   owner?: Subscriber;
-  pending?: Subscriber;
+  /** Sign-ups waiting for this number's YES (live, still pending, still for this number). */
+  pending: Subscriber[];
   reply: (body: string) => Promise<void>;
 }
 
 async function act(deps: InboundDeps, text: InboundText): Promise<InboundOutcome> {
-  const { phones, subscribers, clock, logger } = deps;
+  const { subscribers, phones, clock, logger } = deps;
   const now = clock.now();
   const command = parseSmsCommand(text.body);
-  const phoneRecord = await phones.getPhone(text.from);
-  const owner = phoneRecord?.ownerId ? await subscribers.getSubscriber(phoneRecord.ownerId, now) : undefined;
-  const pendingRecord = phoneRecord?.pendingId
-    ? await subscribers.getSubscriber(phoneRecord.pendingId, now)
-    : undefined;
-  const pending =
-    pendingRecord?.state === 'pending_confirmation' && pendingRecord.phone === text.from
-      ? pendingRecord
-      : undefined;
-  const ctx: Context = { deps, text, owner, pending, reply: (body) => replyTo(deps, text, body) };
+  const record = await phones.getPhone(text.from, now);
+  const ownerRecord = record?.ownerId ? await subscribers.getSubscriber(record.ownerId, now) : undefined;
+  const owner = ownerRecord?.phone === text.from ? ownerRecord : undefined;
+  const pending: Subscriber[] = [];
+  for (const id of Object.keys(livePending(record, now))) {
+    const candidate = await subscribers.getSubscriber(id, now);
+    if (candidate?.state === 'pending_confirmation' && candidate.phone === text.from) pending.push(candidate);
+  }
+  const ctx: Context = { deps, text, record, owner, pending, reply: (body) => replyTo(deps, text, body) };
   logger.info('inbound text', { from: maskPhone(text.from), command: command.kind });
 
   switch (command.kind) {
     case 'yes':
-      if (pending) {
-        await confirm(deps, pending, owner, text.to);
-        return 'confirmed';
-      }
-      return resume(ctx);
+      return yes(ctx, command.code);
     case 'start':
       return resume(ctx);
     case 'stop':
-      for (const subscriber of [owner, pending]) {
-        if (subscriber) {
-          await update(deps, subscriber.id, (s) => ({
-            ...s,
-            state: 'stopped',
-            // The due index brings a stopped subscriber back after 30 days, to be erased.
-            nextCheckAt: now + STOPPED_RETENTION_MS,
-          }));
-        }
+      if (owner) await updateSubscriber(deps, owner.id, (s) => stopTransition(s, now).next);
+      for (const waiting of pending) {
+        // A stopped sign-up can never be confirmed: its claim on the number goes now.
+        await updateSubscriber(deps, waiting.id, (s) => stopTransition(s, now).next);
+        await updatePhone(deps, text.from, (r) => releasePhone(r, waiting.id, now));
       }
       await ctx.reply(texts.stopped());
       return 'stopped';
     case 'delete': {
-      const targets = [owner, pending].filter((s): s is Subscriber => s !== undefined);
+      const targets = [...(owner ? [owner] : []), ...pending];
       if (targets.length === 0) return notSubscribed(ctx);
       // The last text first: if it fails, the retry finds the data still there and does both again.
       await ctx.reply(texts.deleted(deps.settings.signupUrl));
@@ -118,11 +126,31 @@ async function act(deps: InboundDeps, text: InboundText): Promise<InboundOutcome
       return 'deleted';
     }
     case 'help':
-      await ctx.reply(texts.help());
-      return 'help';
+      return limitedReply(ctx, texts.help(), 'help');
     default:
       return settingsCommand(ctx, command);
   }
+}
+
+/** YES, with or without the sign-up's code: confirms a sign-up only when it is unambiguous which. */
+async function yes(ctx: Context, code: string | undefined): Promise<InboundOutcome> {
+  const { deps, record, owner, pending } = ctx;
+  const decision = decideYes(record, deps.clock.now(), code, owner?.state === 'active');
+  const chosen =
+    decision.kind === 'confirm' ? pending.find((s) => s.id === decision.subscriberId) : undefined;
+  if (chosen) {
+    await confirm(deps, chosen, owner, ctx.text.to);
+    return 'confirmed';
+  }
+  if (decision.kind === 'ambiguous') {
+    await ctx.reply(texts.yesNeedsCode());
+    return 'needs_code';
+  }
+  if (decision.kind === 'wrong_code') {
+    await ctx.reply(texts.yesWrongCode());
+    return 'wrong_code';
+  }
+  return resume(ctx);
 }
 
 /** START, UNSTOP, or YES with nothing pending: bring a stopped subscriber back. */
@@ -133,7 +161,8 @@ async function resume(ctx: Context): Promise<InboundOutcome> {
     await deps.messenger.optIn(owner.phone).catch((error: Error) => {
       deps.logger.warn('opt-in failed', { phone: maskPhone(owner.phone), error: error.name });
     });
-    await update(deps, owner.id, (s) => ({ ...s, state: 'active', nextCheckAt: deps.clock.now() }));
+    const resumed = await updateSubscriber(deps, owner.id, (s) => resumeTransition(s, deps.clock.now()).next);
+    if (resumed) await attachPhone(deps, resumed);
     await ctx.reply(texts.resumed());
     return 'resumed';
   }
@@ -141,7 +170,7 @@ async function resume(ctx: Context): Promise<InboundOutcome> {
     await ctx.reply(texts.alreadyActive());
     return 'already_active';
   }
-  if (pending) {
+  if (pending.length > 0) {
     await ctx.reply(texts.pendingHint());
     return 'pending_hint';
   }
@@ -153,11 +182,14 @@ async function settingsCommand(ctx: Context, command: SmsCommand): Promise<Inbou
   const { deps, owner, pending } = ctx;
   const now = deps.clock.now();
   if (!owner) {
-    if (pending) return rateLimited(ctx, 'hint', HINT_WINDOW_MS, texts.pendingHint(), 'pending_hint');
+    if (pending.length > 0)
+      return rateLimited(ctx, 'hint', HINT_WINDOW_MS, texts.pendingHint(), 'pending_hint');
     return notSubscribed(ctx);
   }
   if (owner.state === 'stopped')
     return rateLimited(ctx, 'hint', HINT_WINDOW_MS, texts.stoppedHint(), 'stopped_hint');
+  // Every reply below costs a text (STATUS also a live provider call): a flood meets the limit.
+  if (!(await takeReply(ctx))) return 'silenced';
 
   switch (command.kind) {
     case 'status':
@@ -169,13 +201,13 @@ async function settingsCommand(ctx: Context, command: SmsCommand): Promise<Inbou
         await ctx.reply(texts.snoozeInvalid());
         return 'invalid';
       }
-      await update(deps, owner.id, (s) => ({ ...s, snoozeUntil: until }));
+      await updateSubscriber(deps, owner.id, (s) => ({ ...s, snoozeUntil: until }));
       await ctx.reply(texts.snoozed(formatLocal(until, owner.timeZone)));
       return 'snoozed';
     }
     case 'snoozeOff':
       // Ending the snooze now makes the next check send what it held back, once.
-      await update(deps, owner.id, (s) => ({
+      await updateSubscriber(deps, owner.id, (s) => ({
         ...s,
         snoozeUntil: s.snoozeUntil !== undefined && s.snoozeUntil > now ? now : s.snoozeUntil,
         nextCheckAt: s.state === 'active' ? now : s.nextCheckAt,
@@ -188,7 +220,7 @@ async function settingsCommand(ctx: Context, command: SmsCommand): Promise<Inbou
         await ctx.reply(texts.thresholdInvalid());
         return 'invalid';
       }
-      await update(deps, owner.id, (s) => ({ ...s, threshold: value, nextCheckAt: now }));
+      await updateSubscriber(deps, owner.id, (s) => ({ ...s, threshold: value, nextCheckAt: now }));
       await ctx.reply(texts.thresholdSet(value));
       return 'settings';
     }
@@ -198,12 +230,12 @@ async function settingsCommand(ctx: Context, command: SmsCommand): Promise<Inbou
         await ctx.reply(texts.quietInvalid());
         return 'invalid';
       }
-      await update(deps, owner.id, (s) => ({ ...s, quietHours: hours }));
+      await updateSubscriber(deps, owner.id, (s) => ({ ...s, quietHours: hours }));
       await ctx.reply(hours.start === hours.end ? texts.quietOff() : texts.quietSet(hours.start, hours.end));
       return 'settings';
     }
     default:
-      return rateLimited(ctx, 'hint', HINT_WINDOW_MS, texts.hint(), 'hint');
+      return rateLimited(ctx, 'hint', HINT_WINDOW_MS, texts.hint(), 'hint', false);
   }
 }
 
@@ -217,20 +249,41 @@ async function notSubscribed(ctx: Context): Promise<InboundOutcome> {
   );
 }
 
+/** One of the number's replies this hour (HELP, STATUS, settings, hints): false once they are used up. */
+async function takeReply(ctx: Context): Promise<boolean> {
+  const { deps, text } = ctx;
+  const allowed = await deps.limits.take(
+    'replies',
+    text.from,
+    deps.settings.maxRepliesPerHour,
+    HOUR,
+    deps.clock.now(),
+  );
+  if (!allowed) deps.logger.info('reply withheld: too many this hour', { phone: maskPhone(text.from) });
+  return allowed;
+}
+
+async function limitedReply(ctx: Context, body: string, outcome: InboundOutcome): Promise<InboundOutcome> {
+  if (!(await takeReply(ctx))) return 'silenced';
+  await ctx.reply(body);
+  return outcome;
+}
+
+/** At most one reply of this kind per number per window (auto-responder loops), within the hourly budget. */
 async function rateLimited(
   ctx: Context,
   kind: 'hint' | 'signup',
   windowMs: number,
   body: string,
   outcome: InboundOutcome,
+  countsTowardsBudget = true,
 ): Promise<InboundOutcome> {
-  if (!(await ctx.deps.phones.takeReplyAllowance(ctx.text.from, kind, ctx.deps.clock.now(), windowMs))) {
-    ctx.deps.logger.info('reply withheld: already answered recently', {
-      phone: maskPhone(ctx.text.from),
-      kind,
-    });
+  const { deps, text } = ctx;
+  if (!(await deps.limits.cooldown(kind, text.from, windowMs, deps.clock.now()))) {
+    deps.logger.info('reply withheld: already answered recently', { phone: maskPhone(text.from), kind });
     return 'silenced';
   }
+  if (countsTowardsBudget && !(await takeReply(ctx))) return 'silenced';
   await ctx.reply(body);
   return outcome;
 }
@@ -292,26 +345,33 @@ async function confirm(
   previousOwner: Subscriber | undefined,
   replyFrom: string,
 ): Promise<void> {
-  const { phones, clock, logger } = deps;
-  const activated = await update(deps, pending.id, (s) =>
-    s.state === 'pending_confirmation' && s.phone === pending.phone
-      ? // Due at once: the next round reads the devices and texts any that are already low.
-        { ...s, state: 'active', expiresAt: undefined, nextCheckAt: clock.now() }
-      : s,
+  const { clock, logger } = deps;
+  const now = clock.now();
+  const activated = await updateSubscriber(deps, pending.id, (s) =>
+    s.phone === pending.phone ? confirmTransition(s, now).next : s,
   );
   if (activated?.state !== 'active') return;
-  await phones.setPhoneOwner(activated.phone, activated.id);
+  await updatePhone(deps, activated.phone, (record) => takeOwnership(record, activated.id, now));
   if (previousOwner && previousOwner.id !== activated.id) {
-    // One phone, one subscriber: the earlier holder of this number stops texting it.
-    await update(deps, previousOwner.id, (s) => ({
-      ...s,
-      state: 'stopped',
-      nextCheckAt: clock.now() + STOPPED_RETENTION_MS,
-    }));
-    if (previousOwner.subscriptionArn) await deps.messenger.unsubscribe(previousOwner.subscriptionArn);
+    // One phone, one subscriber: the earlier holder of this number stops, and its topic goes quiet.
+    const displaced = await updateSubscriber(deps, previousOwner.id, (s) => displace(s, now).next);
+    if (displaced?.topicArn) await reconcileTopic(deps, displaced.topicArn, undefined);
     logger.info('phone number taken over by a newer sign-up', { phone: maskPhone(activated.phone) });
   }
-  await replyTo(deps, { from: activated.phone, to: replyFrom }, await introText(deps, activated));
+  const attached = await attachPhone(deps, activated);
+  await replyTo(deps, { from: activated.phone, to: replyFrom }, await introText(deps, attached));
+}
+
+/** The confirmed phone joins its subscriber's topic, and nothing else stays subscribed to it. */
+async function attachPhone(deps: InboundDeps, subscriber: Subscriber): Promise<Subscriber> {
+  const topicArn =
+    subscriber.topicArn ??
+    (await deps.messenger.ensureTopic(topicNameFor(deps.settings.userTopicPrefix, subscriber)));
+  const subscriptionArn = await reconcileTopic(deps, topicArn, subscriber.phone);
+  if (subscriber.topicArn === topicArn && subscriber.subscriptionArn === subscriptionArn) return subscriber;
+  return (
+    (await updateSubscriber(deps, subscriber.id, (s) => ({ ...s, topicArn, subscriptionArn }))) ?? subscriber
+  );
 }
 
 async function introText(deps: InboundDeps, subscriber: Subscriber): Promise<string> {
@@ -327,19 +387,4 @@ async function introText(deps: InboundDeps, subscriber: Subscriber): Promise<str
     deps.logger.warn('devices unavailable for the introductory text', { error: (error as Error).name });
     return texts.introUnavailable(subscriber.timeZone);
   }
-}
-
-/** Read-modify-write under the optimistic lock; no write when `change` returns the record as is. */
-async function update(
-  deps: InboundDeps,
-  id: string,
-  change: (current: Subscriber) => Subscriber,
-): Promise<Subscriber | undefined> {
-  return retryOnConflict(async () => {
-    const current = await deps.subscribers.getSubscriber(id, deps.clock.now());
-    if (!current) return undefined;
-    const next = change(current);
-    if (next === current) return current;
-    return deps.subscribers.saveSubscriber({ ...next, updatedAt: deps.clock.now() });
-  });
 }

@@ -1,30 +1,32 @@
 /**
- * Reacts to a new (or returning) subscriber: makes sure their SNS topic exists with their phone
- * subscribed by SMS, then asks the phone to reply YES. SNS no longer asks SMS subscribers to confirm,
- * so the service asks, and sends no alert before that YES. Safe to run twice for one event.
+ * Reacts to a new (or returning) subscriber: makes sure their SNS topic exists and that nothing but
+ * their confirmed phone is subscribed to it, then asks the phone to reply YES (with the sign-up's
+ * code). The phone joins the topic only when it says YES (handle-inbound-sms), so a number that never
+ * confirmed never hears an alert. Safe to run twice for one event.
  */
 import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
+import { confirmationPlan } from '../domain/lifecycle';
 import { texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
 import type { Subscriber } from '../domain/subscriber';
 import type { NewSubscriberEvent } from '../ports';
-import { type Ops, retryOnConflict, type WithMessenger } from './deps';
-
-export type ProvisionDeps = WithMessenger<
-  'clock' | 'logger' | 'settings',
-  'ensureTopic' | 'subscribeSms' | 'unsubscribe' | 'sendText'
-> &
-  Ops<'subscribers', 'getSubscriber' | 'saveSubscriber'> &
-  Ops<'phones', 'takeConfirmationAllowance'>;
+import { type Ops, retryOnConflict, updateSubscriber, type WithMessenger } from './deps';
+import { reconcileTopic } from './topic-subscriptions';
 
 export type ProvisionResult =
   | 'undeliverable'
   | 'confirmation_sent'
   | 'already_sent'
-  | 'capped'
   | 'provisioned'
   | 'stale'
   | 'gone';
+
+export type ProvisionDeps = WithMessenger<
+  'clock' | 'logger' | 'settings',
+  'ensureTopic' | 'listSubscriptions' | 'subscribeSms' | 'unsubscribe' | 'sendText'
+> &
+  Ops<'subscribers', 'getSubscriber' | 'saveSubscriber'> &
+  Ops<'phones', 'getPhone'>;
 
 /** Topic names allow letters, digits, `-` and `_`: provider user ids fit (they are [A-Za-z0-9-]). */
 export function topicNameFor(
@@ -35,6 +37,17 @@ export function topicNameFor(
     0,
     256,
   );
+}
+
+/** The phone that confirmed this subscriber, when it still owns the number; otherwise none. */
+async function confirmedPhone(
+  deps: ProvisionDeps,
+  subscriber: Subscriber,
+  now: number,
+): Promise<string | undefined> {
+  if (subscriber.state === 'pending_confirmation') return undefined;
+  const record = await deps.phones.getPhone(subscriber.phone, now);
+  return record?.ownerId === subscriber.id ? subscriber.phone : undefined;
 }
 
 export async function provisionTopic(
@@ -49,13 +62,17 @@ export async function provisionTopic(
     if (!current || current.signupId !== event.signupId) return current;
     const topicArn =
       current.topicArn ?? (await messenger.ensureTopic(topicNameFor(deps.settings.userTopicPrefix, current)));
-    const subscriptionArn = await messenger.subscribeSms(topicArn, current.phone);
-    if (current.subscriptionArn && current.subscriptionArn !== subscriptionArn) {
-      // The number changed: the old phone must not keep receiving this subscriber's alerts.
-      await messenger.unsubscribe(current.subscriptionArn);
-    }
+    // Whatever earlier sign-ups, expiries or failures left on the topic, only the confirmed phone
+    // stays (none while the sign-up waits for its YES).
+    const subscriptionArn = await reconcileTopic(deps, topicArn, await confirmedPhone(deps, current, now));
     if (current.topicArn === topicArn && current.subscriptionArn === subscriptionArn) return current;
-    return subscribers.saveSubscriber({ ...current, topicArn, subscriptionArn, updatedAt: now });
+    const { subscriptionArn: _old, ...rest } = current;
+    return subscribers.saveSubscriber({
+      ...rest,
+      topicArn,
+      ...(subscriptionArn ? { subscriptionArn } : {}),
+      updatedAt: now,
+    });
   });
   if (!subscriber) {
     logger.info('new-subscriber event for a sign-up that expired', { subscriberId: event.subscriberId });
@@ -68,24 +85,25 @@ export async function provisionTopic(
   if (subscriber.state !== 'pending_confirmation') return 'provisioned';
   if (subscriber.confirmationSentFor === event.signupId) return 'already_sent';
 
-  const day = new Date(now).toISOString().slice(0, 10);
-  if (
-    !(await phones.takeConfirmationAllowance(subscriber.phone, day, deps.settings.maxConfirmationsPerDay))
-  ) {
-    logger.warn('confirmation texts capped for this number today', { phone: maskPhone(subscriber.phone) });
-    return 'capped';
+  const record = await phones.getPhone(subscriber.phone, now);
+  const owner = record?.ownerId ? await subscribers.getSubscriber(record.ownerId, now) : undefined;
+  const plan = confirmationPlan(record, subscriber.id, owner?.state === 'active', now);
+  if (!plan) {
+    logger.info('new-subscriber event without a pending claim on the number');
+    return 'gone';
   }
   // Claim before sending, so a redelivered event finds the claim and sends nothing more.
-  const claimed = await retryOnConflict(async () => {
-    const current = await subscribers.getSubscriber(event.subscriberId, now);
-    if (!current || current.signupId !== event.signupId || current.confirmationSentFor === event.signupId) {
-      return undefined;
-    }
-    return subscribers.saveSubscriber({ ...current, confirmationSentFor: event.signupId, updatedAt: now });
+  let ours = false;
+  const claimed = await updateSubscriber(deps, event.subscriberId, (current) => {
+    ours = current.signupId === event.signupId && current.confirmationSentFor !== event.signupId;
+    return ours ? { ...current, confirmationSentFor: event.signupId } : current;
   });
-  if (!claimed) return 'already_sent';
+  if (!claimed || !ours) return 'already_sent';
   try {
-    await messenger.sendText(claimed.phone, texts.confirm());
+    await messenger.sendText(
+      claimed.phone,
+      plan.takeover ? texts.confirmTakeover(plan.code) : texts.confirm(plan.code),
+    );
   } catch (error) {
     if (error instanceof RecipientOptedOutError || error instanceof RecipientUnreachableError) {
       // No retry can deliver it: the number opted out at the carrier (until it texts START) or cannot
@@ -97,14 +115,13 @@ export async function provisionTopic(
       return 'undeliverable';
     }
     // Give the claim back so the event's retry can send it.
-    await retryOnConflict(async () => {
-      const current = await subscribers.getSubscriber(event.subscriberId, now);
-      if (current?.confirmationSentFor === event.signupId) {
-        await subscribers.saveSubscriber({ ...current, confirmationSentFor: undefined, updatedAt: now });
-      }
-    });
+    await updateSubscriber(deps, event.subscriberId, (current) =>
+      current.confirmationSentFor === event.signupId
+        ? { ...current, confirmationSentFor: undefined }
+        : current,
+    );
     throw error;
   }
-  logger.info('confirmation requested', { phone: maskPhone(claimed.phone) });
+  logger.info('confirmation requested', { phone: maskPhone(claimed.phone), takeover: plan.takeover });
   return 'confirmation_sent';
 }

@@ -3,7 +3,7 @@
  * this browser, and send the person to the provider's consent screen.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { parseMobileNumber } from '../domain/phone';
+import { countryOf, parseMobileNumber } from '../domain/phone';
 import type { Deps, Ops } from './deps';
 
 /** How long a person has to finish the provider's consent screen. */
@@ -16,6 +16,8 @@ export interface SignupForm {
 
 export type StartSignupResult =
   | { kind: 'invalid'; phone: string; errors: { phone?: 'empty' | 'invalid'; consent?: 'missing' } }
+  /** A valid number in a country the service does not text (SMS pumping goes for costly ones). */
+  | { kind: 'country' }
   | { kind: 'redirect'; location: string; browserNonce: string };
 
 export function bindingOf(browserNonce: string): string {
@@ -34,6 +36,11 @@ export async function startSignup(deps: SignupDeps, form: SignupForm): Promise<S
     if (!consented) errors.consent = 'missing';
     const typed = typeof form.phone === 'string' ? form.phone.slice(0, 64) : '';
     return { kind: 'invalid', phone: typed, errors };
+  }
+
+  if (!deps.settings.allowedCountries.includes(countryOf(phone.e164) ?? '')) {
+    deps.logger.info('sign-up from a country not served', { country: countryOf(phone.e164) ?? 'unknown' });
+    return { kind: 'country' };
   }
 
   const start = await deps.provider.startAuthorization(deps.settings.redirectUri);

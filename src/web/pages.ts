@@ -2,6 +2,7 @@
  * The product's pages: sign-up, what happens next, errors in plain words, privacy. Everything
  * interpolated is escaped by the `html` template; no page carries a script.
  */
+import type { NotTextedReason } from '../domain/lifecycle';
 import { texts } from '../domain/messages';
 import { html, page } from './html';
 
@@ -75,12 +76,36 @@ const EXAMPLE_DEVICES = [
   { name: 'Aria Air', status: 'High' },
 ];
 
-export function successPage(kind: 'pending' | 'restored'): string {
+const NOT_TEXTED: Record<NotTextedReason, string> = {
+  number_capped:
+    'This number already had our limit of sign-up texts today, so we did not send another. Try again tomorrow.',
+  account_capped:
+    'This Google account already asked us to text several different numbers today, so we did not text another. Try again tomorrow.',
+  opted_out:
+    'This number replied STOP to us before, so we cannot text it. Text START to our number, then sign up again.',
+};
+
+/** The sign-up could not be texted: say so plainly, and that nothing changed. */
+export function notTextedPage(reason: NotTextedReason, maskedPhone: string): string {
+  return page({
+    title: 'We could not text your number',
+    body: html`<div class="card"><h1>We could not text ${maskedPhone}</h1>
+<p>${NOT_TEXTED[reason]}</p>
+<p>Nothing was saved and nothing else changed.</p>
+<p><a class="button" href="/">Back to sign-up</a></p></div>`,
+  });
+}
+
+/**
+ * `maskedPhone`: the number the confirmation text goes to, masked, so a mistyped number is noticed
+ * here rather than by a stranger.
+ */
+export function successPage(kind: 'pending' | 'restored', maskedPhone: string): string {
   if (kind === 'restored') {
     return page({
       title: 'Welcome back',
       body: html`<div class="card"><h1>Welcome back</h1>
-<p>Your Fitbit is connected again and battery alerts are back on for your number. Nothing else to do.</p>
+<p>Your Fitbit is connected again and battery alerts are back on for ${maskedPhone}. Nothing else to do.</p>
 <p>Text STATUS to see your battery levels, or STOP to stop.</p>
 <p><a href="/privacy">What we store, and how to delete it</a></p></div>`,
     });
@@ -88,15 +113,16 @@ export function successPage(kind: 'pending' | 'restored'): string {
   return page({
     title: 'Check your phone',
     body: html`<div class="card"><h1>Check your phone and reply YES</h1>
-<p>Your Fitbit is connected. We just texted you to check the number is yours.</p>
+<p>Your Fitbit is connected. We are texting ${maskedPhone} now to check the number is yours.
+Not your number? Do nothing: without a YES from that phone, nothing more is sent.</p>
 <ol class="steps">
-<li><strong>Reply YES</strong> to our text. Nothing else is sent until you do.</li>
+<li><strong>Reply YES and the code</strong> in our text. Nothing else is sent until you do.</li>
 <li>You get one text with your devices' battery levels.</li>
 <li>From then on, one text when a battery runs low: at most 3 a day, never at night.</li>
 </ol>
 <h2>What the texts look like</h2>
 <p class="sms-label">Our first text, now:</p>
-<p class="sms">${texts.confirm()}</p>
+<p class="sms">${texts.confirm('4821')}</p>
 <p class="sms-label">After your YES:</p>
 <p class="sms">${texts.intro(EXAMPLE_DEVICES, EXAMPLE_ZONE)}</p>
 <p class="sms-label">When a battery runs low:</p>
@@ -121,6 +147,8 @@ export type ErrorKind =
   | 'provider_unavailable'
   | 'provider_retired'
   | 'bad_request'
+  | 'cross_site'
+  | 'country'
   | 'not_found'
   | 'internal';
 
@@ -168,6 +196,14 @@ const ERRORS: Record<ErrorKind, { title: string; text: string; steps?: string[] 
   bad_request: {
     title: 'Something was wrong with that request',
     text: 'Your browser sent something we could not read. Go back to the sign-up page and try again.',
+  },
+  cross_site: {
+    title: 'This sign-up did not come from our page',
+    text: 'Another website tried to sign you up. Nothing was saved. If you want battery texts, sign up on our own page.',
+  },
+  country: {
+    title: 'We cannot text numbers in that country yet',
+    text: 'This service only texts numbers in the countries it is set up for. Nothing was saved.',
   },
   not_found: { title: 'Page not found', text: 'There is nothing at this address.' },
   internal: {

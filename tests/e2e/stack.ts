@@ -117,10 +117,15 @@ export class Browser {
     return this.request(url, { method: 'GET' });
   }
 
-  async postForm(url: string, fields: Record<string, string>): Promise<Response> {
+  /** `headers`: what a browser adds, e.g. Origin and Sec-Fetch-Site for a form another site posts. */
+  async postForm(
+    url: string,
+    fields: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     return this.request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams(fields).toString(),
     });
   }

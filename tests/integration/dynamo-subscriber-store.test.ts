@@ -1,8 +1,10 @@
 /** The DynamoDB adapters (one per store port) against a real DynamoDB API (dynalite), with the table from serverless.yml. */
 import { resolve } from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalDynamo, localDynamoClient, startDynamo } from '../../local/dynamo';
+import { DynamoRateLimits } from '../../src/adapters/dynamo-rate-limits';
 import { VersionConflictError } from '../../src/domain/errors';
+import { claimPending, emptyPhone, releasePhone, takeOwnership } from '../../src/domain/lifecycle';
 import { DEFAULT_QUIET_HOURS, type Subscriber } from '../../src/domain/subscriber';
 import type { SubscriberStore } from '../../src/ports';
 import { dynamoStore } from '../support/dynamo-store';
@@ -11,6 +13,7 @@ const NOW = Date.parse('2026-11-23T12:00:00Z');
 let dynamo: LocalDynamo;
 let store: SubscriberStore;
 let table: string;
+let doc: DynamoDBDocumentClient;
 
 function subscriber(overrides: Partial<Subscriber> = {}): Subscriber {
   return {
@@ -35,7 +38,7 @@ function subscriber(overrides: Partial<Subscriber> = {}): Subscriber {
 beforeAll(async () => {
   dynamo = await startDynamo();
   [table] = (await ensureTables(dynamo.endpoint, resolve(__dirname, '../..'), 'test')) as [string];
-  const doc = DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint), {
+  doc = DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint), {
     marshallOptions: { removeUndefinedValues: true },
   });
   store = dynamoStore({ doc, name: table });
@@ -51,9 +54,11 @@ describe('DynamoSubscriberStore on dynalite', () => {
     await store.putSignupState({ ...signup, expiresAt: NOW + 600_000 });
     await store.putSignupState({ ...signup, state: 'e'.repeat(43), expiresAt: NOW - 1 });
 
-    expect(await store.consumeSignupState('s'.repeat(43), NOW)).toMatchObject({ phone: '+12015550123' });
-    expect(await store.consumeSignupState('s'.repeat(43), NOW)).toBeUndefined();
-    expect(await store.consumeSignupState('e'.repeat(43), NOW)).toBeUndefined();
+    // Another browser's binding leaves the state for its own browser (finding 9).
+    expect(await store.consumeSignupState('s'.repeat(43), 'other', NOW)).toBeUndefined();
+    expect(await store.consumeSignupState('s'.repeat(43), 'b', NOW)).toMatchObject({ phone: '+12015550123' });
+    expect(await store.consumeSignupState('s'.repeat(43), 'b', NOW)).toBeUndefined();
+    expect(await store.consumeSignupState('e'.repeat(43), 'b', NOW)).toBeUndefined();
   });
 
   it('saves with optimistic locking: a writer holding an old version loses', async () => {
@@ -81,30 +86,83 @@ describe('DynamoSubscriberStore on dynalite', () => {
     });
   });
 
-  it('keeps phone ownership and the pending sign-up apart, and releases only the named subscriber', async () => {
+  it('keeps a phone record under its own version, expiring with its last claim, and deletes it once vacant', async () => {
     const phone = '+12015550199';
-    await store.setPendingSignup(phone, 'google#a');
-    await store.setPhoneOwner(phone, 'google#a');
-    await store.setPendingSignup(phone, 'google#b');
-    await store.releasePhone(phone, 'google#c');
+    const day = Math.ceil((NOW + 86_400_000) / 1000);
+    const first = await store.savePhone(
+      claimPending(emptyPhone(phone), 'google#a', { code: '1111', expiresAt: day }, NOW),
+      NOW,
+    );
+    // A second writer that also thought the number was new loses.
+    await expect(
+      store.savePhone(
+        claimPending(emptyPhone(phone), 'google#x', { code: '3333', expiresAt: day }, NOW),
+        NOW,
+      ),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    const owned = await store.savePhone(takeOwnership(first, 'google#a', NOW), NOW);
+    await expect(store.savePhone({ ...first, ownerId: 'google#b' }, NOW)).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
+    expect(await store.getPhone(phone, NOW)).toEqual({ phone, ownerId: 'google#a', version: owned.version });
 
-    expect(await store.getPhone(phone)).toMatchObject({ ownerId: 'google#a', pendingId: 'google#b' });
+    const pendingB = await store.savePhone(
+      claimPending(owned, 'google#b', { code: '2222', expiresAt: day }, NOW),
+      NOW,
+    );
+    // A claim past its expiry is not read back, even before TTL removes anything.
+    expect(await store.getPhone(phone, day * 1000)).toEqual({
+      phone,
+      ownerId: 'google#a',
+      version: pendingB.version,
+    });
 
-    await store.releasePhone(phone, 'google#b');
-    expect(await store.getPhone(phone)).toMatchObject({ ownerId: 'google#a' });
-    expect((await store.getPhone(phone))?.pendingId).toBeUndefined();
-    await store.releasePhone(phone, 'google#a');
-    expect((await store.getPhone(phone))?.ownerId).toBeUndefined();
+    const released = await store.savePhone(
+      releasePhone(releasePhone(pendingB, 'google#a', NOW), 'google#b', NOW),
+      NOW,
+    );
+    expect(released.version).toBe(0);
+    expect(await store.getPhone(phone, NOW)).toBeUndefined();
+    const raw = await doc.send(new GetCommand({ TableName: table, Key: { pk: `PHONE#${phone}` } }));
+    expect(raw.Item).toBeUndefined();
   });
 
-  it('allows three confirmation texts per number per day, and more the next day', async () => {
-    const phone = '+12015550198';
+  it('gives an ownerless phone record the expiry of its last pending claim', async () => {
+    const phone = '+12015550197';
+    const expiresAt = Math.ceil((NOW + 3600_000) / 1000);
+    await store.savePhone(claimPending(emptyPhone(phone), 'google#a', { code: '1111', expiresAt }, NOW), NOW);
+
+    const raw = await doc.send(new GetCommand({ TableName: table, Key: { pk: `PHONE#${phone}` } }));
+
+    expect(raw.Item?.ttl).toBe(expiresAt);
+    expect(await store.getPhone(phone, expiresAt * 1000)).toBeUndefined();
+  });
+
+  it('counts rate limits under a keyed hash of the number, never the number, and expires them', async () => {
+    const limits = new DynamoRateLimits({ doc, name: table }, async () => 'test-key');
+    const phone = '+12015550196';
+    const day = 24 * 3600_000;
     const today = [];
-    for (let i = 0; i < 4; i++) today.push(await store.takeConfirmationAllowance(phone, '2026-11-23', 3));
-    const tomorrow = await store.takeConfirmationAllowance(phone, '2026-11-24', 3);
+    for (let i = 0; i < 4; i++) today.push(await limits.take('confirmations', phone, 3, day, NOW));
+    const tomorrow = await limits.take('confirmations', phone, 3, day, NOW + day);
+    const numbers = [];
+    for (const n of ['+12015550101', '+12015550102', '+12015550103', '+12015550104', '+12015550101'])
+      numbers.push(await limits.takeDistinct('account-numbers', 'google#acct', n, 3, day, NOW));
+    const cooled = [
+      await limits.cooldown('hint', phone, 3600_000, NOW),
+      await limits.cooldown('hint', phone, 3600_000, NOW + 1000),
+      await limits.cooldown('hint', phone, 3600_000, NOW + 3600_000),
+    ];
 
     expect(today).toEqual([true, true, true, false]);
     expect(tomorrow).toBe(true);
+    expect(numbers).toEqual([true, true, true, false, true]);
+    expect(cooled).toEqual([true, false, true]);
+    const items = (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+    const rate = items.filter((item) => String(item.pk).startsWith('RATE#'));
+    expect(rate.length).toBeGreaterThan(0);
+    expect(JSON.stringify(rate, (_k, v) => (v instanceof Set ? [...v] : v))).not.toMatch(/2015550/);
+    for (const item of rate) expect(typeof item.ttl).toBe('number');
   });
 
   it('reads many subscribers in one batch, leaving out missing and expired ones', async () => {

@@ -18,18 +18,14 @@ export function dynamoStore(table: Table): SubscriberStore {
   const inbound = dynamoInboundLedger(table);
   return {
     putSignupState: (signup) => signups.putSignupState(signup),
-    consumeSignupState: (state, now) => signups.consumeSignupState(state, now),
+    consumeSignupState: (state, binding, now) => signups.consumeSignupState(state, binding, now),
     getSubscriber: (id, now) => subscribers.getSubscriber(id, now),
     getSubscribers: (ids, now) => subscribers.getSubscribers(ids, now),
     saveSubscriber: (subscriber) => subscribers.saveSubscriber(subscriber),
     deleteSubscriber: (id) => subscribers.deleteSubscriber(id),
     listDue: (now, options) => due.listDue(now, options),
-    getPhone: (phone) => phones.getPhone(phone),
-    setPendingSignup: (phone, id) => phones.setPendingSignup(phone, id),
-    setPhoneOwner: (phone, id) => phones.setPhoneOwner(phone, id),
-    releasePhone: (phone, id) => phones.releasePhone(phone, id),
-    takeReplyAllowance: (phone, kind, now, windowMs) => phones.takeReplyAllowance(phone, kind, now, windowMs),
-    takeConfirmationAllowance: (phone, day, max) => phones.takeConfirmationAllowance(phone, day, max),
+    getPhone: (phone, now) => phones.getPhone(phone, now),
+    savePhone: (record, now) => phones.savePhone(record, now),
     claimInboundMessage: (id, now) => inbound.claimInboundMessage(id, now),
     releaseInboundMessage: (id) => inbound.releaseInboundMessage(id),
   };

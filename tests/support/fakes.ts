@@ -3,8 +3,9 @@
  * single-use expiring sign-up states, phone records, inbound claims), plus fixtures and a `makeDeps()`
  * builder. Every fake copies what it stores and returns, so a test cannot mutate "the database".
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { VersionConflictError } from '../../src/domain/errors';
+import { isVacant, livePending, type PhoneRecord, phoneExpiry } from '../../src/domain/lifecycle';
 import {
   DEFAULT_QUIET_HOURS,
   DEFAULT_THRESHOLD,
@@ -20,10 +21,11 @@ import type {
   Logger,
   Messenger,
   NewSubscriberEvent,
-  PhoneRecord,
   ProviderProfile,
+  RateLimits,
   SignupState,
   SubscriberStore,
+  TopicSubscription,
 } from '../../src/ports';
 import type { AppSettings, Deps } from '../../src/usecases/deps';
 
@@ -65,7 +67,6 @@ class FailureScript<M extends string> {
 export class FakeStore implements SubscriberStore {
   readonly signups = new Map<string, SignupState>();
   readonly subscribers = new Map<string, Subscriber>();
-  readonly phones = new Map<string, PhoneRecord>();
   /** messageId -> epoch ms after which the claim is forgotten. */
   readonly inbound = new Map<string, number>();
   readonly failures = new FailureScript<keyof SubscriberStore>();
@@ -85,9 +86,15 @@ export class FakeStore implements SubscriberStore {
     this.signups.set(signup.state, copy(signup));
   }
 
-  async consumeSignupState(state: string, now: number): Promise<SignupState | undefined> {
+  async consumeSignupState(
+    state: string,
+    browserBinding: string,
+    now: number,
+  ): Promise<SignupState | undefined> {
     this.failures.check('consumeSignupState');
     const signup = this.signups.get(state);
+    // Like the table's conditional delete: another browser's binding leaves the state in place.
+    if (signup?.browserBinding !== browserBinding) return undefined;
     this.signups.delete(state);
     return signup && signup.expiresAt > now ? copy(signup) : undefined;
   }
@@ -137,65 +144,40 @@ export class FakeStore implements SubscriberStore {
     return copy(stored);
   }
 
-  async getPhone(phone: string): Promise<PhoneRecord | undefined> {
+  /** Phone records as stored, with the epoch-second expiry the table's TTL would carry. */
+  readonly phones = new Map<string, StoredPhone>();
+
+  async getPhone(phone: string, now: number): Promise<PhoneRecord | undefined> {
     this.failures.check('getPhone');
-    const record = this.phones.get(phone);
-    return record ? copy(record) : undefined;
+    const stored = this.phones.get(phone);
+    if (!stored || (stored.ttl !== undefined && stored.ttl * 1000 <= now)) return undefined;
+    const { ttl: _ttl, pending: _pending, ...rest } = copy(stored);
+    const pending = livePending({ ...stored, version: 0 }, now);
+    // A record a test seeded without a version reads as stored once.
+    const record = { ...rest, version: stored.version ?? 1 };
+    return Object.keys(pending).length > 0 ? { ...record, pending } : record;
   }
 
-  async setPendingSignup(phone: string, subscriberId: string): Promise<void> {
-    this.failures.check('setPendingSignup');
-    this.phones.set(phone, { ...this.phoneRecord(phone), pendingId: subscriberId });
-  }
-
-  async setPhoneOwner(phone: string, subscriberId: string): Promise<void> {
-    this.failures.check('setPhoneOwner');
-    const { pendingId: _pending, ...rest } = this.phoneRecord(phone);
-    this.phones.set(phone, { ...rest, ownerId: subscriberId });
-  }
-
-  async releasePhone(phone: string, subscriberId: string): Promise<void> {
-    this.failures.check('releasePhone');
-    const record = this.phones.get(phone);
-    if (!record) return;
-    const next = { ...record };
-    if (next.ownerId === subscriberId) delete next.ownerId;
-    if (next.pendingId === subscriberId) delete next.pendingId;
-    this.phones.set(phone, next);
-  }
-
-  /** phone -> kind -> when the last automatic reply of that kind went. */
-  readonly replies = new Map<string, number>();
-
-  async takeReplyAllowance(
-    phone: string,
-    kind: 'hint' | 'signup',
-    now: number,
-    windowMs: number,
-  ): Promise<boolean> {
-    this.failures.check('takeReplyAllowance');
-    const key = `${phone}#${kind}`;
-    const last = this.replies.get(key);
-    if (last !== undefined && last > now - windowMs) return false;
-    this.replies.set(key, now);
-    return true;
+  async savePhone(record: PhoneRecord, now: number): Promise<PhoneRecord> {
+    this.failures.check('savePhone');
+    const stored = this.phones.get(record.phone);
+    const storedLive = stored && !(stored.ttl !== undefined && stored.ttl * 1000 <= now);
+    if (record.version === 0 ? storedLive : (stored?.version ?? 1) !== record.version) {
+      throw new VersionConflictError(`phone record changed since version ${record.version}`);
+    }
+    if (isVacant(record, now)) {
+      this.phones.delete(record.phone);
+      return { phone: record.phone, version: 0 };
+    }
+    const saved: PhoneRecord = { ...copy(record), version: record.version + 1 };
+    const ttl = phoneExpiry(record, now);
+    this.phones.set(record.phone, ttl === undefined ? saved : { ...saved, ttl });
+    return copy(saved);
   }
 
   async deleteSubscriber(id: string): Promise<void> {
     this.failures.check('deleteSubscriber');
     this.subscribers.delete(id);
-  }
-
-  async takeConfirmationAllowance(phone: string, day: string, max: number): Promise<boolean> {
-    this.failures.check('takeConfirmationAllowance');
-    const record = this.phoneRecord(phone);
-    if (record.confirmationsDay === day) {
-      if ((record.confirmationsSent ?? 0) >= max) return false;
-      this.phones.set(phone, { ...record, confirmationsSent: (record.confirmationsSent ?? 0) + 1 });
-      return true;
-    }
-    this.phones.set(phone, { ...record, confirmationsDay: day, confirmationsSent: 1 });
-    return true;
   }
 
   async *listDue(now: number, options: { force: boolean; pageSize: number }): AsyncIterable<string[]> {
@@ -220,10 +202,75 @@ export class FakeStore implements SubscriberStore {
     this.failures.check('releaseInboundMessage');
     this.inbound.delete(messageId);
   }
+}
 
-  private phoneRecord(phone: string): PhoneRecord {
-    return copy(this.phones.get(phone) ?? { phone });
+/** A phone record as the fake table holds it: tests may seed one without a version. */
+export type StoredPhone = Omit<PhoneRecord, 'version'> & { version?: number; ttl?: number };
+
+/** The fixed key the fake rate limits hash with, as the local stack uses a fixed local one. */
+export const TEST_RATE_KEY = 'test-rate-limit-key';
+
+/**
+ * RateLimits in memory, faithful to the Dynamo adapter: fixed windows, and keys that hold an HMAC of
+ * the subject, never the subject (so "no item holds the number" can be checked on it too).
+ */
+export class FakeRateLimits implements RateLimits {
+  /** key -> count, or set of hashed members; with the window's end in epoch ms. */
+  readonly items = new Map<string, { used: number; members: Set<string>; until: number }>();
+  readonly failures = new FailureScript<keyof RateLimits>();
+
+  private entry(kind: string, subject: string, windowMs: number, now: number) {
+    const bucket = Math.floor(now / windowMs);
+    const key = `RATE#${kind}#${hash(subject)}#${bucket}`;
+    for (const [k, item] of this.items) if (item.until <= now) this.items.delete(k);
+    const item = this.items.get(key) ?? {
+      used: 0,
+      members: new Set<string>(),
+      until: (bucket + 1) * windowMs,
+    };
+    this.items.set(key, item);
+    return item;
   }
+
+  async take(kind: string, subject: string, max: number, windowMs: number, now: number): Promise<boolean> {
+    this.failures.check('take');
+    const item = this.entry(kind, subject, windowMs, now);
+    if (item.used >= max) return false;
+    item.used += 1;
+    return true;
+  }
+
+  /** kind#hash -> when the last one went (epoch ms). */
+  readonly cooldowns = new Map<string, number>();
+
+  async cooldown(kind: string, subject: string, windowMs: number, now: number): Promise<boolean> {
+    this.failures.check('cooldown');
+    const key = `RATE#${kind}#${hash(subject)}`;
+    const last = this.cooldowns.get(key);
+    if (last !== undefined && last > now - windowMs) return false;
+    this.cooldowns.set(key, now);
+    return true;
+  }
+
+  async takeDistinct(
+    kind: string,
+    subject: string,
+    member: string,
+    max: number,
+    windowMs: number,
+    now: number,
+  ): Promise<boolean> {
+    this.failures.check('takeDistinct');
+    const item = this.entry(kind, subject, windowMs, now);
+    const hashed = hash(member);
+    if (!item.members.has(hashed) && item.members.size >= max) return false;
+    item.members.add(hashed);
+    return true;
+  }
+}
+
+function hash(value: string): string {
+  return createHmac('sha256', TEST_RATE_KEY).update(value).digest('base64url');
 }
 
 function isExpired(subscriber: Subscriber, now: number): boolean {
@@ -270,6 +317,13 @@ export class FakeMessenger implements Messenger {
     this.subscriptions.delete(subscriptionArn);
   }
 
+  async listSubscriptions(topicArn: string): Promise<TopicSubscription[]> {
+    this.failures.check('listSubscriptions');
+    return [...this.subscriptions]
+      .filter(([, sub]) => sub.topicArn === topicArn)
+      .map(([subscriptionArn, sub]) => ({ subscriptionArn, protocol: 'sms', endpoint: sub.phone }));
+  }
+
   readonly deletedTopics: string[] = [];
   readonly optedIn: string[] = [];
 
@@ -292,9 +346,14 @@ export class FakeMessenger implements Messenger {
     this.optedOut.delete(phone);
   }
 
+  /** Every text a publish delivered, to each phone subscribed to the topic (as SNS fans out). */
+  readonly deliveries: Array<{ topicArn: string; phone: string; text: string }> = [];
+
   async publish(topicArn: string, text: string): Promise<void> {
     this.failures.check('publish');
     this.published.push({ topicArn, text });
+    for (const sub of this.subscriptions.values())
+      if (sub.topicArn === topicArn) this.deliveries.push({ topicArn, phone: sub.phone, text });
   }
 
   async sendText(to: string, text: string, from?: string): Promise<void> {
@@ -321,6 +380,8 @@ type Scripted<T> = T | Error;
 /** A provider whose every answer is scripted by the test; it records what it was asked. */
 export class FakeProvider implements HealthProvider {
   readonly name = 'google' as const;
+  /** Per grant by default, so tests see the replaced grant revoked; Google's whole-authorization revoke is scripted. */
+  revocation: 'token' | 'authorization' = 'token';
   readonly authorizationOrigin = 'https://accounts.example.test';
   requiredScope = 'devices.read';
 
@@ -427,10 +488,13 @@ export const silentLogger: Logger = {
 export const testSettings = (): AppSettings => ({
   defaultCountry: 'US',
   defaultTimeZone: 'America/Chicago',
+  allowedCountries: ['US', 'CA'],
   redirectUri: 'https://signup.example.test/oauth/callback',
   signupUrl: 'https://signup.example.test/',
   userTopicPrefix: 'fbs-test-',
   maxConfirmationsPerDay: 3,
+  maxNumbersPerAccountPerDay: 3,
+  maxRepliesPerHour: 10,
 });
 
 export interface TestDeps extends Deps {
@@ -444,6 +508,7 @@ export interface TestDeps extends Deps {
   dueSubscribers: FakeStore;
   phones: FakeStore;
   inbound: FakeStore;
+  limits: FakeRateLimits;
   provider: FakeProvider;
   messenger: FakeMessenger;
   events: FakeEvents;
@@ -467,6 +532,7 @@ export function makeDeps(overrides: Partial<TestDeps> = {}): TestDeps {
     sleep: async (ms: number) => {
       slept.push(ms);
     },
+    limits: new FakeRateLimits(),
     provider: new FakeProvider(),
     messenger: new FakeMessenger(),
     events: new FakeEvents(),

@@ -1,11 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DUE_SHARDS, dueShardOf } from '../../../src/adapters/dynamo-table';
@@ -70,13 +64,14 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
         },
       });
 
-      const result = await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0);
+      const result = await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', 'binding', T0);
 
       expect(result).toEqual(signup());
       expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
         TableName: TABLE,
         Key: { pk: 'STATE#state-aaaaaaaaaaaaaaaa' },
-        ConditionExpression: 'attribute_exists(pk)',
+        ConditionExpression: 'attribute_exists(pk) AND browserBinding = :binding',
+        ExpressionAttributeValues: { ':binding': 'binding' },
         ReturnValues: 'ALL_OLD',
       });
     });
@@ -84,7 +79,7 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
     it('returns undefined for a state that is unknown or already used', async () => {
       ddb.on(DeleteCommand).rejects(conditionFailed());
 
-      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0)).toBeUndefined();
+      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', 'binding', T0)).toBeUndefined();
     });
 
     it('returns undefined for a state past its expiry that TTL has not deleted yet', async () => {
@@ -97,7 +92,7 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
         },
       });
 
-      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0)).toBeUndefined();
+      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', 'binding', T0)).toBeUndefined();
     });
 
     it('returns undefined when the TTL has passed', async () => {
@@ -105,13 +100,13 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
         Attributes: { pk: 'STATE#x', kind: 'signup', ttl: Math.floor(T0 / 1000) - 1, ...signup() },
       });
 
-      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0)).toBeUndefined();
+      expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', 'binding', T0)).toBeUndefined();
     });
 
     it('rethrows other DynamoDB errors', async () => {
       ddb.on(DeleteCommand).rejects(new Error('ProvisionedThroughputExceeded'));
 
-      await expect(makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', T0)).rejects.toThrow(
+      await expect(makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', 'binding', T0)).rejects.toThrow(
         'ProvisionedThroughputExceeded',
       );
     });
@@ -221,113 +216,6 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
       ddb.on(PutCommand).rejects(new Error('AccessDenied'));
 
       await expect(makeStore().saveSubscriber(aSubscriber())).rejects.toThrow('AccessDenied');
-    });
-  });
-
-  describe('phone records', () => {
-    it('reads a phone record without table fields', async () => {
-      ddb
-        .on(GetCommand)
-        .resolves({ Item: { pk: `PHONE#${PHONE}`, kind: 'phone', phone: PHONE, ownerId: 'google#A' } });
-
-      expect(await makeStore().getPhone(PHONE)).toEqual({ phone: PHONE, ownerId: 'google#A' });
-      expect(ddb).toHaveReceivedCommandWith(GetCommand, {
-        Key: { pk: `PHONE#${PHONE}` },
-        ConsistentRead: true,
-      });
-    });
-
-    it('returns undefined for a number nobody used', async () => {
-      ddb.on(GetCommand).resolves({});
-
-      expect(await makeStore().getPhone(PHONE)).toBeUndefined();
-    });
-
-    it('sets the pending sign-up of a number', async () => {
-      ddb.on(UpdateCommand).resolves({});
-
-      await makeStore().setPendingSignup(PHONE, 'google#B');
-
-      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-        TableName: TABLE,
-        Key: { pk: `PHONE#${PHONE}` },
-        UpdateExpression: 'SET pendingId = :id, phone = :phone, kind = :kind',
-        ExpressionAttributeValues: { ':id': 'google#B', ':phone': PHONE, ':kind': 'phone' },
-      });
-    });
-
-    it('sets the owner and clears the pending sign-up in one update', async () => {
-      ddb.on(UpdateCommand).resolves({});
-
-      await makeStore().setPhoneOwner(PHONE, 'google#B');
-
-      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-        UpdateExpression: 'SET ownerId = :id, phone = :phone, kind = :kind REMOVE pendingId',
-        ExpressionAttributeValues: { ':id': 'google#B', ':phone': PHONE, ':kind': 'phone' },
-      });
-    });
-
-    it('releases a number only if the subscriber still owns it', async () => {
-      ddb.on(UpdateCommand).resolves({});
-
-      await makeStore().releasePhone(PHONE, 'google#A');
-
-      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-        UpdateExpression: 'SET phone = :phone, kind = :kind REMOVE ownerId',
-        ConditionExpression: 'ownerId = :id',
-        ExpressionAttributeValues: { ':id': 'google#A', ':phone': PHONE, ':kind': 'phone' },
-      });
-    });
-
-    it('does nothing, quietly, when someone else owns the number now', async () => {
-      ddb.on(UpdateCommand).rejects(conditionFailed());
-
-      await expect(makeStore().releasePhone(PHONE, 'google#A')).resolves.toBeUndefined();
-    });
-
-    it('counts a confirmation on the same day while under the cap', async () => {
-      ddb.on(UpdateCommand).resolves({});
-
-      expect(await makeStore().takeConfirmationAllowance(PHONE, '2026-11-23', 3)).toBe(true);
-      expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
-      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-        UpdateExpression: 'SET confirmationsSent = confirmationsSent + :one, phone = :phone, kind = :kind',
-        ConditionExpression: 'confirmationsDay = :day AND confirmationsSent < :max',
-        ExpressionAttributeValues: {
-          ':day': '2026-11-23',
-          ':max': 3,
-          ':one': 1,
-          ':phone': PHONE,
-          ':kind': 'phone',
-        },
-      });
-    });
-
-    it('starts the count again at one on a new day', async () => {
-      ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
-
-      expect(await makeStore().takeConfirmationAllowance(PHONE, '2026-11-24', 3)).toBe(true);
-      expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
-      expect(ddb.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({
-        UpdateExpression:
-          'SET confirmationsDay = :day, confirmationsSent = :one, phone = :phone, kind = :kind',
-        ConditionExpression: 'attribute_not_exists(confirmationsDay) OR confirmationsDay <> :day',
-      });
-    });
-
-    it('refuses once the cap for the day is reached', async () => {
-      ddb.on(UpdateCommand).rejects(conditionFailed());
-
-      expect(await makeStore().takeConfirmationAllowance(PHONE, '2026-11-23', 3)).toBe(false);
-      expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
-    });
-
-    it('rethrows other errors while taking an allowance', async () => {
-      ddb.on(UpdateCommand).rejects(new Error('throttled'));
-
-      await expect(makeStore().takeConfirmationAllowance(PHONE, '2026-11-23', 3)).rejects.toThrow(
-        'throttled',
-      );
     });
   });
 

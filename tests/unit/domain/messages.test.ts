@@ -125,7 +125,10 @@ const longestZone = Intl.supportedValuesOf('timeZone').reduce((a, b) => (b.lengt
  * template does not compile until it is listed here, and the loop below checks them all.
  */
 const worstCases: { [K in keyof typeof texts]: Array<Parameters<(typeof texts)[K]>> } = {
-  confirm: [[]],
+  confirm: [['0000'], ['9999']],
+  confirmTakeover: [['0000'], ['9999']],
+  yesNeedsCode: [[]],
+  yesWrongCode: [[]],
   intro: [
     [[], longestZone],
     [[{ name: longestName, level: 100 }], longestZone],
@@ -259,7 +262,7 @@ describe('texts', () => {
   });
 
   it('tells people how to opt out in every text that starts or restarts messages', () => {
-    for (const text of [texts.confirm(), texts.intro([], 'UTC'), texts.resumed(), texts.help()]) {
+    for (const text of [texts.confirm('1234'), texts.intro([], 'UTC'), texts.resumed(), texts.help()]) {
       expect(text).toMatch(/STOP/);
     }
   });

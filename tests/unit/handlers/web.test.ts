@@ -8,6 +8,7 @@ import {
 import {
   cookieOf,
   errorResult,
+  fromAnotherSite,
   headerOf,
   htmlResult,
   MAX_FORM_BYTES,
@@ -214,5 +215,29 @@ describe('errorResult', () => {
     expect(result.statusCode).toBe(404);
     expect(result.headers?.['content-security-policy']).toBeDefined();
     expect(result.body).toContain('Page not found');
+  });
+});
+
+describe('fromAnotherSite', () => {
+  const OWN = 'https://signup.example.test';
+  const withHeaders = (headers: Record<string, string>) => event({ headers });
+
+  it.each([
+    ['a cross-site form post', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }],
+    ['a same-site (sibling subdomain) post', { 'Sec-Fetch-Site': 'same-site' }],
+    ['another Origin without fetch metadata', { origin: 'https://evil.example' }],
+    ['an opaque origin (sandboxed frame, data: URL)', { origin: 'null' }],
+    ['our host over another scheme', { origin: 'http://signup.example.test' }],
+  ])('refuses %s (finding 3: login CSRF)', (_what, headers) => {
+    expect(fromAnotherSite(withHeaders(headers), OWN)).toBe(true);
+  });
+
+  it.each([
+    ['our own page', { 'sec-fetch-site': 'same-origin', origin: OWN }],
+    ['an address typed or bookmarked', { 'sec-fetch-site': 'none' }],
+    ['a script with neither header', {}],
+    ['an older browser sending only our Origin', { origin: OWN }],
+  ])('lets %s through', (_what, headers) => {
+    expect(fromAnotherSite(withHeaders(headers), OWN)).toBe(false);
   });
 });

@@ -39,6 +39,13 @@ async function signUp(deps: TestDeps, options: { phone?: string; code?: string }
   return completeAuthorization(deps, { state, code, browserNonce: NONCE });
 }
 
+/** Who the fake table says owns the number and which sign-ups wait for it. */
+function ownership(deps: TestDeps, phone: string) {
+  const record = deps.store.phones.get(phone);
+  if (!record) return undefined;
+  return { ownerId: record.ownerId, pending: Object.keys(record.pending ?? {}).sort() };
+}
+
 function expectNothingStored(deps: TestDeps): void {
   expect(deps.store.subscribers.size).toBe(0);
   expect(deps.store.phones.size).toBe(0);
@@ -131,19 +138,23 @@ describe('completeAuthorization', () => {
       ['another browser', 'browser-nonce-bbbbbbbbbbbbbbbb'],
       ['no cookie', undefined],
       ['an empty cookie', ''],
-    ])('returns bad_state from %s and burns the state', async (_what, browserNonce) => {
-      const deps = makeDeps();
-      const state = seedSignup(deps);
-      scriptCode(deps);
+    ])(
+      'returns bad_state from %s and leaves the state to its own browser (finding 9)',
+      async (_what, browserNonce) => {
+        const deps = makeDeps();
+        const state = seedSignup(deps);
+        scriptCode(deps);
 
-      const result = await completeAuthorization(deps, { state, code: 'code-1', browserNonce });
-      const retry = await completeAuthorization(deps, { state, code: 'code-1', browserNonce: NONCE });
+        const result = await completeAuthorization(deps, { state, code: 'code-1', browserNonce });
+        expect(result).toEqual({ kind: 'bad_state' });
+        expectNothingStored(deps);
+        expect(deps.provider.exchanged).toHaveLength(0);
+        const own = await completeAuthorization(deps, { state, code: 'code-1', browserNonce: NONCE });
 
-      expect(result).toEqual({ kind: 'bad_state' });
-      expect(retry).toEqual({ kind: 'bad_state' });
-      expectNothingStored(deps);
-      expect(deps.provider.exchanged).toHaveLength(0);
-    });
+        expect(own.kind).toBe('pending');
+        expect(deps.provider.exchanged).toHaveLength(1);
+      },
+    );
 
     it('returns bad_state when a good state arrives without a code', async () => {
       const deps = makeDeps();
@@ -241,7 +252,7 @@ describe('completeAuthorization', () => {
 
       const result = await signUp(deps);
 
-      expect(result).toEqual({ kind: 'pending', subscriberId: 'google#USER1' });
+      expect(result).toEqual({ kind: 'pending', subscriberId: 'google#USER1', phone: '+1******0123' });
       const stored = deps.store.subscribers.get('google#USER1');
       expect(stored).toMatchObject({
         id: 'google#USER1',
@@ -265,7 +276,8 @@ describe('completeAuthorization', () => {
 
       await signUp(deps);
 
-      expect(deps.store.phones.get(PHONE)).toEqual({ phone: PHONE, pendingId: 'google#USER1' });
+      expect(ownership(deps, PHONE)).toEqual({ ownerId: undefined, pending: ['google#USER1'] });
+      expect(deps.store.phones.get(PHONE)?.pending?.['google#USER1']?.code).toMatch(/^\d{4}$/);
     });
 
     it('announces one new subscriber, carrying ids only', async () => {
@@ -302,7 +314,7 @@ describe('completeAuthorization', () => {
 
       const result = await signUp(deps, { code: 'code-2' });
 
-      expect(result).toEqual({ kind: 'pending', subscriberId: 'google#USER1' });
+      expect(result).toMatchObject({ kind: 'pending', subscriberId: 'google#USER1' });
       expect(deps.store.subscribers.size).toBe(1);
       const second = deps.store.subscribers.get('google#USER1');
       expect(second?.version).toBe(2);
@@ -319,12 +331,12 @@ describe('completeAuthorization', () => {
 
       const result = await signUp(deps);
 
-      expect(result).toEqual({ kind: 'restored', subscriberId: 'google#USER1' });
+      expect(result).toEqual({ kind: 'restored', subscriberId: 'google#USER1', phone: '+1******0123' });
       const stored = deps.store.subscribers.get('google#USER1');
       expect(stored).toMatchObject({ state: 'active', threshold: 30, topicArn: 'arn:topic', version: 2 });
       expect(stored?.tokens.accessToken).toBe('access-code-1');
       expect(stored?.expiresAt).toBeUndefined();
-      expect(deps.store.phones.get(PHONE)).toEqual({ phone: PHONE, ownerId: 'google#USER1' });
+      expect(ownership(deps, PHONE)).toEqual({ ownerId: 'google#USER1', pending: [] });
       expect(deps.events.newSubscribers).toHaveLength(1);
     });
 
@@ -348,11 +360,10 @@ describe('completeAuthorization', () => {
 
       expect(result.kind).toBe('pending');
       expect(deps.store.subscribers.get('google#USER1')?.state).toBe('pending_confirmation');
-      expect(deps.store.phones.get(PHONE)).toEqual({
-        phone: PHONE,
-        ownerId: 'google#USER1',
-        pendingId: 'google#USER1',
-      });
+      expect(ownership(deps, PHONE)).toEqual({ ownerId: 'google#USER1', pending: ['google#USER1'] });
+      expect(deps.store.subscribers.get('google#USER1')?.expiresAt).toBe(
+        Math.ceil((T0 + PENDING_SIGNUP_TTL_MS) / 1000),
+      );
     });
 
     it('leaves the owner of a number in place when a new account signs up with it, until YES', async () => {
@@ -363,16 +374,12 @@ describe('completeAuthorization', () => {
 
       const result = await signUp(deps);
 
-      expect(result).toEqual({ kind: 'pending', subscriberId: 'google#NEWCOMER' });
-      expect(deps.store.phones.get(PHONE)).toEqual({
-        phone: PHONE,
-        ownerId: owner.id,
-        pendingId: 'google#NEWCOMER',
-      });
+      expect(result).toMatchObject({ kind: 'pending', subscriberId: 'google#NEWCOMER' });
+      expect(ownership(deps, PHONE)).toEqual({ ownerId: owner.id, pending: ['google#NEWCOMER'] });
       expect(deps.store.subscribers.get(owner.id)).toEqual(owner);
     });
 
-    it('releases the old number of a confirmed subscriber who signs up with a new one, without expiring them', async () => {
+    it('releases the old number of a confirmed subscriber who signs up with a new one; the pending record expires (finding 6)', async () => {
       const deps = makeDeps();
       deps.store.seedSubscriber(aSubscriber({ phone: PHONE, state: 'active' }));
       deps.store.phones.set(PHONE, { phone: PHONE, ownerId: 'google#USER1' });
@@ -380,11 +387,12 @@ describe('completeAuthorization', () => {
       const result = await signUp(deps, { phone: OTHER_PHONE });
 
       expect(result.kind).toBe('pending');
-      expect(deps.store.phones.get(PHONE)).toEqual({ phone: PHONE });
-      expect(deps.store.phones.get(OTHER_PHONE)).toEqual({ phone: OTHER_PHONE, pendingId: 'google#USER1' });
+      // Nothing holds the old number any more.
+      expect(deps.store.phones.has(PHONE)).toBe(false);
+      expect(ownership(deps, OTHER_PHONE)).toEqual({ ownerId: undefined, pending: ['google#USER1'] });
       const stored = deps.store.subscribers.get('google#USER1');
       expect(stored?.phone).toBe(OTHER_PHONE);
-      expect(stored?.expiresAt).toBeUndefined();
+      expect(stored?.expiresAt).toBe(Math.ceil((T0 + PENDING_SIGNUP_TTL_MS) / 1000));
     });
 
     it('starts afresh when the earlier unconfirmed sign-up of that account has expired', async () => {

@@ -18,7 +18,7 @@ function inbound(body: string, overrides: Partial<InboundText> = {}): InboundTex
   return { from: PHONE, to: SERVICE_NUMBER, body, messageId: `msg-${counter}`, ...overrides };
 }
 
-function seedPending(deps: TestDeps, overrides: Parameters<typeof aSubscriber>[0] = {}) {
+function seedPending(deps: TestDeps, overrides: Parameters<typeof aSubscriber>[0] = {}, code = '1234') {
   const pending = deps.store.seedSubscriber(
     aSubscriber({
       state: 'pending_confirmation',
@@ -28,9 +28,10 @@ function seedPending(deps: TestDeps, overrides: Parameters<typeof aSubscriber>[0
       ...overrides,
     }),
   );
+  const record = deps.store.phones.get(pending.phone) ?? { phone: pending.phone };
   deps.store.phones.set(pending.phone, {
-    ...(deps.store.phones.get(pending.phone) ?? { phone: pending.phone }),
-    pendingId: pending.id,
+    ...record,
+    pending: { ...record.pending, [pending.id]: { code, expiresAt: pending.expiresAt ?? 0 } },
   });
   return pending;
 }
@@ -59,7 +60,8 @@ describe('handleInboundSms', () => {
       const stored = deps.store.subscribers.get('google#USER1');
       expect(stored?.state).toBe('active');
       expect(stored?.expiresAt).toBeUndefined();
-      expect(deps.store.phones.get(PHONE)).toEqual({ phone: PHONE, ownerId: 'google#USER1' });
+      expect(deps.store.phones.get(PHONE)).toMatchObject({ phone: PHONE, ownerId: 'google#USER1' });
+      expect(deps.store.phones.get(PHONE)?.pending).toBeUndefined();
       expect(replies(deps)).toEqual([
         {
           to: PHONE,
@@ -138,22 +140,76 @@ describe('handleInboundSms', () => {
       expect(deps.store.subscribers.get('google#USER1')?.state).toBe('pending_confirmation');
     });
 
-    it('lets a new pending sign-up take the number over: the old owner is stopped and unsubscribed', async () => {
+    it('does not let a bare YES hand an owned number to a newer sign-up: it asks for the code (finding 2)', async () => {
+      const deps = makeDeps();
+      const victim = seedOwner(deps, { id: 'google#OLD', providerUserId: 'OLD' });
+      seedPending(deps);
+
+      const outcome = await handleInboundSms(deps, inbound('YES'));
+
+      expect(outcome).toBe('needs_code');
+      expect(deps.store.subscribers.get(victim.id)?.state).toBe('active');
+      expect(deps.store.subscribers.get('google#USER1')?.state).toBe('pending_confirmation');
+      expect(deps.store.phones.get(PHONE)?.ownerId).toBe(victim.id);
+      expect(replies(deps).map((r) => r.text)).toEqual([texts.yesNeedsCode()]);
+    });
+
+    it('does not confirm either of two pending sign-ups on a bare YES (finding 2)', async () => {
+      const deps = makeDeps();
+      seedPending(deps);
+      seedPending(deps, { id: 'google#ATTACKER', providerUserId: 'ATTACKER' }, '9999');
+
+      const outcome = await handleInboundSms(deps, inbound('YES'));
+
+      expect(outcome).toBe('needs_code');
+      expect(deps.store.subscribers.get('google#USER1')?.state).toBe('pending_confirmation');
+      expect(deps.store.subscribers.get('google#ATTACKER')?.state).toBe('pending_confirmation');
+      expect(deps.store.phones.get(PHONE)?.ownerId).toBeUndefined();
+    });
+
+    it('confirms exactly the sign-up whose code comes with the YES', async () => {
+      const deps = makeDeps();
+      seedPending(deps);
+      seedPending(deps, { id: 'google#OTHER', providerUserId: 'OTHER' }, '9999');
+
+      const outcome = await handleInboundSms(deps, inbound('YES 9999'));
+
+      expect(outcome).toBe('confirmed');
+      expect(deps.store.subscribers.get('google#OTHER')?.state).toBe('active');
+      expect(deps.store.subscribers.get('google#USER1')?.state).toBe('pending_confirmation');
+      expect(deps.store.phones.get(PHONE)?.ownerId).toBe('google#OTHER');
+    });
+
+    it('answers a YES with a code that matches nothing, and changes nothing', async () => {
+      const deps = makeDeps();
+      seedPending(deps);
+
+      const outcome = await handleInboundSms(deps, inbound('YES 0000'));
+
+      expect(outcome).toBe('wrong_code');
+      expect(deps.store.subscribers.get('google#USER1')?.state).toBe('pending_confirmation');
+      expect(replies(deps).map((r) => r.text)).toEqual([texts.yesWrongCode()]);
+    });
+
+    it('lets a new pending sign-up take the number over with its code: the old owner is stopped and unsubscribed', async () => {
       const deps = makeDeps();
       const old = seedOwner(deps, {
         id: 'google#OLD',
         providerUserId: 'OLD',
         subscriptionArn: 'arn:aws:sns:us-east-1:000000000000:fbs-test-google-OLD:sub-1',
       });
+      const oldTopic = 'arn:aws:sns:us-east-1:000000000000:fbs-test-google-OLD';
+      deps.messenger.subscriptions.set(old.subscriptionArn as string, { topicArn: oldTopic, phone: PHONE });
+      deps.store.seedSubscriber({ ...old, topicArn: oldTopic });
       seedPending(deps);
 
-      const outcome = await handleInboundSms(deps, inbound('YES'));
+      const outcome = await handleInboundSms(deps, inbound('YES 1234'));
 
       expect(outcome).toBe('confirmed');
       expect(deps.store.subscribers.get(old.id)?.state).toBe('stopped');
-      expect(deps.messenger.unsubscribed).toEqual([old.subscriptionArn]);
+      expect(deps.messenger.unsubscribed).toContain(old.subscriptionArn);
       expect(deps.store.subscribers.get('google#USER1')?.state).toBe('active');
-      expect(deps.store.phones.get(PHONE)).toEqual({ phone: PHONE, ownerId: 'google#USER1' });
+      expect(deps.store.phones.get(PHONE)).toMatchObject({ phone: PHONE, ownerId: 'google#USER1' });
       expect(replies(deps)).toHaveLength(1);
     });
 

@@ -4,22 +4,25 @@ import { provisionTopic, topicNameFor } from '../../../src/usecases/provision-to
 import { aSubscriber, makeDeps, OTHER_PHONE, PHONE, T0, type TestDeps } from '../../support/fakes';
 
 const SIGNUP = 'signup-aaaa-0001';
+const EXPIRES = Math.ceil((T0 + 86_400_000) / 1000);
 
-function seedPending(deps: TestDeps, overrides: Parameters<typeof aSubscriber>[0] = {}) {
-  return deps.store.seedSubscriber(
-    aSubscriber({
-      state: 'pending_confirmation',
-      signupId: SIGNUP,
-      expiresAt: Math.ceil((T0 + 86_400_000) / 1000),
-      ...overrides,
-    }),
+/** A pending sign-up as completeAuthorization leaves it: the record, and its claim on the number. */
+function seedPending(deps: TestDeps, overrides: Parameters<typeof aSubscriber>[0] = {}, code = '1234') {
+  const subscriber = deps.store.seedSubscriber(
+    aSubscriber({ state: 'pending_confirmation', signupId: SIGNUP, expiresAt: EXPIRES, ...overrides }),
   );
+  const record = deps.store.phones.get(subscriber.phone) ?? { phone: subscriber.phone };
+  deps.store.phones.set(subscriber.phone, {
+    ...record,
+    pending: { ...record.pending, [subscriber.id]: { code, expiresAt: subscriber.expiresAt ?? EXPIRES } },
+  });
+  return subscriber;
 }
 
-const event = (signupId = SIGNUP) => ({ subscriberId: 'google#USER1', signupId });
+const event = (signupId = SIGNUP, subscriberId = 'google#USER1') => ({ subscriberId, signupId });
 
 describe('provisionTopic', () => {
-  it('creates the topic, subscribes the phone by SMS and sends one "reply YES" text', async () => {
+  it('creates the topic and texts the code, but subscribes nobody before YES (finding 1)', async () => {
     const deps = makeDeps();
     seedPending(deps);
 
@@ -28,13 +31,53 @@ describe('provisionTopic', () => {
     expect(result).toBe('confirmation_sent');
     const topicArn = deps.messenger.topics.get('fbs-test-google-USER1');
     expect(topicArn).toBeDefined();
-    expect([...deps.messenger.subscriptions.values()]).toEqual([{ topicArn, phone: PHONE }]);
-    expect(deps.messenger.texts).toEqual([{ to: PHONE, text: texts.confirm() }]);
+    expect(deps.messenger.subscriptions.size).toBe(0);
+    expect(deps.messenger.texts).toEqual([{ to: PHONE, text: texts.confirm('1234') }]);
     expect(deps.store.subscribers.get('google#USER1')).toMatchObject({
       topicArn,
-      subscriptionArn: [...deps.messenger.subscriptions.keys()][0],
       confirmationSentFor: SIGNUP,
     });
+    expect(deps.store.subscribers.get('google#USER1')?.subscriptionArn).toBeUndefined();
+  });
+
+  it('removes every subscription a pending sign-up finds on its topic: an expired sign-up left its phone there (finding 1)', async () => {
+    const deps = makeDeps();
+    // What the old code left behind: the first, never-confirmed number still on the account's topic.
+    const topicArn = await deps.messenger.ensureTopic('fbs-test-google-USER1');
+    const leftover = await deps.messenger.subscribeSms(topicArn, OTHER_PHONE);
+    seedPending(deps, { topicArn, subscriptionArn: leftover });
+
+    await provisionTopic(deps, event());
+
+    expect(deps.messenger.unsubscribed).toEqual([leftover]);
+    expect(deps.messenger.subscriptions.size).toBe(0);
+  });
+
+  it('keeps only the confirmed phone on the topic of an active subscriber', async () => {
+    const deps = makeDeps();
+    const topicArn = await deps.messenger.ensureTopic('fbs-test-google-USER1');
+    const stranger = await deps.messenger.subscribeSms(topicArn, OTHER_PHONE);
+    deps.store.seedSubscriber(aSubscriber({ state: 'active', signupId: SIGNUP, topicArn }));
+    deps.store.phones.set(PHONE, { phone: PHONE, ownerId: 'google#USER1' });
+
+    const result = await provisionTopic(deps, event());
+
+    expect(result).toBe('provisioned');
+    expect(deps.messenger.unsubscribed).toEqual([stranger]);
+    expect([...deps.messenger.subscriptions.values()]).toEqual([{ topicArn, phone: PHONE }]);
+    expect(deps.messenger.texts).toHaveLength(0);
+  });
+
+  it('says plainly in the text when the number already gets alerts for another account', async () => {
+    const deps = makeDeps();
+    deps.store.seedSubscriber(aSubscriber({ providerUserId: 'OWNER', state: 'active' }));
+    deps.store.phones.set(PHONE, { phone: PHONE, ownerId: 'google#OWNER' });
+    seedPending(deps, {}, '5678');
+
+    await provisionTopic(deps, event());
+
+    expect(deps.messenger.textsTo(PHONE)).toEqual([texts.confirmTakeover('5678')]);
+    expect(texts.confirmTakeover('5678')).toContain('Ignore this to keep things as they are');
   });
 
   it('sends nothing more when the same event is delivered again', async () => {
@@ -46,8 +89,6 @@ describe('provisionTopic', () => {
 
     expect(again).toBe('already_sent');
     expect(deps.messenger.texts).toHaveLength(1);
-    expect(deps.messenger.subscriptions.size).toBe(1);
-    expect(deps.store.phones.get(PHONE)?.confirmationsSent).toBe(1);
   });
 
   it('returns stale and sends nothing for an event superseded by a later sign-up', async () => {
@@ -79,28 +120,6 @@ describe('provisionTopic', () => {
     expect(deps.messenger.texts).toHaveLength(0);
   });
 
-  it('caps confirmation texts at three per number per UTC day, and sends again the next day', async () => {
-    const deps = makeDeps();
-    const results: string[] = [];
-    for (let i = 1; i <= 4; i++) {
-      const signupId = `signup-day1-000${i}`;
-      seedPending(deps, { signupId, version: i });
-      results.push(await provisionTopic(deps, event(signupId)));
-    }
-    deps.clock.advance(24 * 3600 * 1000);
-    seedPending(deps, {
-      signupId: 'signup-day2-0001',
-      version: 10,
-      expiresAt: Math.ceil(deps.clock.now() / 1000) + 3600,
-    });
-
-    const nextDay = await provisionTopic(deps, event('signup-day2-0001'));
-
-    expect(results).toEqual(['confirmation_sent', 'confirmation_sent', 'confirmation_sent', 'capped']);
-    expect(nextDay).toBe('confirmation_sent');
-    expect(deps.messenger.textsTo(PHONE)).toHaveLength(4);
-  });
-
   it('releases its claim and rethrows when the text cannot be sent, so a retry sends it', async () => {
     const deps = makeDeps();
     seedPending(deps);
@@ -111,8 +130,7 @@ describe('provisionTopic', () => {
     const retry = await provisionTopic(deps, event());
 
     expect(retry).toBe('confirmation_sent');
-    expect(deps.messenger.texts).toEqual([{ to: PHONE, text: texts.confirm() }]);
-    expect(deps.messenger.subscriptions.size).toBe(1);
+    expect(deps.messenger.texts).toEqual([{ to: PHONE, text: texts.confirm('1234') }]);
   });
 
   it('returns undeliverable, without throwing, for a number on the opt-out list, and keeps its claim', async () => {
@@ -137,39 +155,6 @@ describe('provisionTopic', () => {
 
     await expect(provisionTopic(deps, event())).rejects.toThrow('SNS down');
     expect(deps.messenger.texts).toHaveLength(0);
-    expect(deps.store.phones.get(PHONE)).toBeUndefined();
-  });
-
-  it('provisions the topic for a restored (active) subscriber without asking for YES', async () => {
-    const deps = makeDeps();
-    deps.store.seedSubscriber(aSubscriber({ state: 'active', signupId: SIGNUP }));
-
-    const result = await provisionTopic(deps, event());
-
-    expect(result).toBe('provisioned');
-    expect(deps.messenger.subscriptions.size).toBe(1);
-    expect(deps.messenger.texts).toHaveLength(0);
-  });
-
-  it('reuses the existing topic and unsubscribes the old number when the phone changed', async () => {
-    const deps = makeDeps();
-    const topicArn = await deps.messenger.ensureTopic('fbs-test-google-USER1');
-    const oldSubscription = await deps.messenger.subscribeSms(topicArn, PHONE);
-    seedPending(deps, {
-      phone: OTHER_PHONE,
-      topicArn,
-      subscriptionArn: oldSubscription,
-      expiresAt: undefined,
-    });
-
-    const result = await provisionTopic(deps, event());
-
-    expect(result).toBe('confirmation_sent');
-    expect(deps.messenger.topics.size).toBe(1);
-    expect(deps.messenger.unsubscribed).toEqual([oldSubscription]);
-    expect([...deps.messenger.subscriptions.values()]).toEqual([{ topicArn, phone: OTHER_PHONE }]);
-    expect(deps.messenger.textsTo(OTHER_PHONE)).toEqual([texts.confirm()]);
-    expect(deps.messenger.textsTo(PHONE)).toHaveLength(0);
   });
 
   it('does not log the full phone number', async () => {

@@ -1,5 +1,12 @@
 import { texts } from '../../../src/domain/messages';
-import { type ErrorKind, errorPage, privacyPage, signupPage, successPage } from '../../../src/web/pages';
+import {
+  type ErrorKind,
+  errorPage,
+  notTextedPage,
+  privacyPage,
+  signupPage,
+  successPage,
+} from '../../../src/web/pages';
 
 /** The opening tag of the element with this id. */
 function tagWithId(page: string, id: string): string {
@@ -105,16 +112,36 @@ describe('signupPage', () => {
   });
 });
 
+describe('notTextedPage', () => {
+  it.each([
+    ['number_capped', 'Try again tomorrow'],
+    ['account_capped', 'Try again tomorrow'],
+    ['opted_out', 'Text START'],
+  ] as const)('says plainly that %s kept the text from going, and that nothing changed', (reason, advice) => {
+    const out = notTextedPage(reason, '+1******0123');
+
+    expect(out).toContain('We could not text +1******0123');
+    expect(out).toContain(advice);
+    expect(out).toContain('Nothing was saved');
+    expect(out).not.toContain('We are texting');
+  });
+});
+
 describe('successPage', () => {
   it('asks the person to reply YES and shows the exact text they will get', () => {
-    const out = successPage('pending');
+    const out = successPage('pending', '+1******0123');
 
-    expect(out).toContain('reply YES');
-    expect(out).toContain(texts.confirm().replace(/&/g, '&#38;'));
+    expect(out).toContain('Reply YES');
+    expect(out).toContain(texts.confirm('4821').replace(/&/g, '&#38;'));
+  });
+
+  it('shows the masked number that is being texted, so a typo is noticed here', () => {
+    expect(successPage('pending', '+1******0123')).toContain('We are texting +1******0123 now');
+    expect(successPage('restored', '+1******0123')).toContain('+1******0123');
   });
 
   it('shows the introduction and an alert as the service writes them, and what to do if nothing arrives', () => {
-    const out = successPage('pending');
+    const out = successPage('pending', '+1******0123');
 
     expect(out).toContain(
       texts.intro(
@@ -131,7 +158,7 @@ describe('successPage', () => {
   });
 
   it('welcomes back a restored subscriber without asking for YES', () => {
-    const out = successPage('restored');
+    const out = successPage('restored', '+1******0123');
 
     expect(out).toContain('Welcome back');
     expect(out).not.toContain('reply YES');

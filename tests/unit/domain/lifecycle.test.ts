@@ -1,0 +1,187 @@
+import {
+  claimPending,
+  confirm,
+  confirmationPlan,
+  decideYes,
+  displace,
+  emptyPhone,
+  isVacant,
+  livePending,
+  newCode,
+  phoneExpiry,
+  releasePhone,
+  resume,
+  STOPPED_EXPIRY_MS,
+  signUp,
+  stop,
+  takeOwnership,
+} from '../../../src/domain/lifecycle';
+import { DEFAULT_QUIET_HOURS } from '../../../src/domain/subscriber';
+import { aSubscriber, PHONE, T0, tokens } from '../../support/fakes';
+
+const LATER = Math.ceil(T0 / 1000) + 3600;
+const claim = (code: string, expiresAt = LATER) => ({ code, expiresAt });
+
+describe('phone ownership', () => {
+  it('forgets claims past their expiry on read and on every change', () => {
+    const record = claimPending(
+      claimPending(emptyPhone(PHONE), 'a', claim('1111', Math.floor(T0 / 1000)), T0 - 1000),
+      'b',
+      claim('2222'),
+      T0,
+    );
+
+    expect(Object.keys(livePending(record, T0))).toEqual(['b']);
+    expect(Object.keys(record.pending ?? {})).toEqual(['b']);
+  });
+
+  it('gives the number to the confirmed sign-up and spends only its claim', () => {
+    const record = claimPending(
+      claimPending(emptyPhone(PHONE), 'a', claim('1111'), T0),
+      'b',
+      claim('2222'),
+      T0,
+    );
+
+    const owned = takeOwnership(record, 'a', T0);
+
+    expect(owned.ownerId).toBe('a');
+    expect(Object.keys(owned.pending ?? {})).toEqual(['b']);
+  });
+
+  it('is vacant, and deleted by the store, once nobody owns or waits for the number', () => {
+    const owned = takeOwnership(claimPending(emptyPhone(PHONE), 'a', claim('1111'), T0), 'a', T0);
+
+    expect(isVacant(owned, T0)).toBe(false);
+    expect(isVacant(releasePhone(owned, 'a', T0), T0)).toBe(true);
+    expect(isVacant(releasePhone(owned, 'someone-else', T0), T0)).toBe(false);
+  });
+
+  it('expires an ownerless record with its last claim, and never an owned one', () => {
+    const record = claimPending(
+      claimPending(emptyPhone(PHONE), 'a', claim('1', LATER), T0),
+      'b',
+      claim('2', LATER + 5),
+      T0,
+    );
+
+    expect(phoneExpiry(record, T0)).toBe(LATER + 5);
+    expect(phoneExpiry(takeOwnership(record, 'a', T0), T0)).toBeUndefined();
+  });
+
+  it('hands out codes no other live claim on the number uses', () => {
+    let record = emptyPhone(PHONE);
+    const values = [0.1234, 0.1234, 0.1234, 0.5678];
+    const random = () => values.shift() ?? 0.9;
+    record = claimPending(record, 'a', claim(newCode(record, 'a', T0, random)), T0);
+
+    const second = newCode(record, 'b', T0, random);
+
+    expect(record.pending?.a?.code).toBe('1234');
+    expect(second).toBe('5678');
+  });
+});
+
+describe('decideYes', () => {
+  const one = claimPending(emptyPhone(PHONE), 'a', claim('1111'), T0);
+  const two = claimPending(one, 'b', claim('2222'), T0);
+
+  it('confirms on a bare YES only with no active owner and exactly one sign-up waiting', () => {
+    expect(decideYes(one, T0, undefined, false)).toEqual({ kind: 'confirm', subscriberId: 'a' });
+    expect(decideYes(one, T0, undefined, true)).toEqual({ kind: 'ambiguous' });
+    expect(decideYes(two, T0, undefined, false)).toEqual({ kind: 'ambiguous' });
+    expect(decideYes(emptyPhone(PHONE), T0, undefined, true)).toEqual({ kind: 'nothing_pending' });
+  });
+
+  it('confirms exactly the sign-up holding the code, and nothing for a wrong one', () => {
+    expect(decideYes(two, T0, '2222', true)).toEqual({ kind: 'confirm', subscriberId: 'b' });
+    expect(decideYes(two, T0, '3333', false)).toEqual({ kind: 'wrong_code' });
+  });
+
+  it('never confirms a claim that has expired', () => {
+    expect(decideYes(one, LATER * 1000, '1111', false)).toEqual({ kind: 'wrong_code' });
+    expect(decideYes(one, LATER * 1000, undefined, false)).toEqual({ kind: 'nothing_pending' });
+  });
+
+  it('plans a takeover text only when another account actively owns the number', () => {
+    const owned = { ...two, ownerId: 'owner' };
+
+    expect(confirmationPlan(owned, 'a', true, T0)).toEqual({ code: '1111', takeover: true });
+    expect(confirmationPlan(owned, 'a', false, T0)).toEqual({ code: '1111', takeover: false });
+    expect(confirmationPlan(two, 'nobody', false, T0)).toBeUndefined();
+  });
+});
+
+describe('subscriber transitions', () => {
+  const input = {
+    id: 'google#USER1',
+    provider: 'google' as const,
+    providerUserId: 'USER1',
+    phone: PHONE,
+    tokens: tokens({ refreshToken: 'new-refresh' }),
+    timeZone: 'UTC',
+    timeZoneCheckedAt: T0,
+    signupId: 'signup-2',
+    now: T0,
+    pendingTtlMs: 86_400_000,
+    confirmedHere: false,
+    defaults: { threshold: 20, quietHours: DEFAULT_QUIET_HOURS },
+  };
+
+  it('makes every pending sign-up expire, returning accounts included, and revokes the replaced token', () => {
+    const existing = aSubscriber({ state: 'active', phone: '+12015550188' });
+
+    const { next, effects, restored } = signUp(existing, input);
+
+    expect(restored).toBe(false);
+    expect(next.state).toBe('pending_confirmation');
+    expect(next.expiresAt).toBe(Math.ceil((T0 + 86_400_000) / 1000));
+    expect(effects).toEqual([
+      { kind: 'revoke', refreshToken: 'test-refresh-1' },
+      { kind: 'release_phone', subscriberId: 'google#USER1', phone: '+12015550188' },
+    ]);
+  });
+
+  it('restores a confirmed subscriber without an expiry', () => {
+    const { next, restored } = signUp(aSubscriber({ state: 'needs_reauth' }), {
+      ...input,
+      confirmedHere: true,
+    });
+
+    expect(restored).toBe(true);
+    expect(next).toMatchObject({ state: 'active', nextCheckAt: T0 });
+    expect(next.expiresAt).toBeUndefined();
+  });
+
+  it('activates only a pending subscriber, and asks for its phone (only) on the topic', () => {
+    const pending = aSubscriber({ state: 'pending_confirmation', expiresAt: LATER });
+
+    const { next, effects } = confirm(pending, T0);
+
+    expect(next).toMatchObject({ state: 'active', nextCheckAt: T0 });
+    expect(next.expiresAt).toBeUndefined();
+    expect(effects).toEqual([{ kind: 'attach_phone', subscriberId: pending.id, phone: PHONE }]);
+    expect(confirm(aSubscriber({ state: 'stopped' }), T0).effects).toEqual([]);
+  });
+
+  it('gives every stopped record an expiry after its erase date, and takes it away on START', () => {
+    const stopped = stop(aSubscriber({ state: 'active' }), T0).next;
+
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.expiresAt).toBe(Math.ceil((T0 + STOPPED_EXPIRY_MS) / 1000));
+    expect((stopped.expiresAt as number) * 1000).toBeGreaterThan(stopped.nextCheckAt as number);
+    const resumed = resume(stopped, T0).next;
+    expect(resumed.state).toBe('active');
+    expect(resumed.expiresAt).toBeUndefined();
+  });
+
+  it('stops a displaced owner and detaches its phone from its topic', () => {
+    const owner = aSubscriber({ state: 'active', subscriptionArn: 'arn:sub' });
+
+    const { next, effects } = displace(owner, T0);
+
+    expect(next.state).toBe('stopped');
+    expect(next.subscriptionArn).toBeUndefined();
+    expect(effects).toEqual([{ kind: 'detach_phone', subscriberId: owner.id, subscriptionArn: 'arn:sub' }]);
+  });
+});

@@ -8,7 +8,6 @@ import { deleteSubscriber, getSubscriber, saveSubscriber } from '../adapters/dyn
 import { SmsSender, smsOptIn } from '../adapters/sms-sender';
 import {
   deleteTopic,
-  ensureTopic,
   listSubscriptions,
   snsOptIn,
   subscribeSms,
@@ -44,7 +43,6 @@ export const handler = makeInboundSmsHandler({
   provider: buildProvider(config, secret),
   messenger: {
     // YES subscribes the confirmed phone to its topic, and removes whatever else is subscribed there.
-    ensureTopic: ensureTopic(sns),
     subscribeSms: subscribeSms(sns),
     listSubscriptions: listSubscriptions(sns),
     unsubscribe: unsubscribe(sns),

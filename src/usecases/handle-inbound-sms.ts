@@ -23,12 +23,11 @@ import type { Subscriber } from '../domain/subscriber';
 import { withAccessToken } from './access-token';
 import { type Ops, updatePhone, updateSubscriber, type WithMessenger } from './deps';
 import { eraseSubscriber } from './erase-subscriber';
-import { topicNameFor } from './provision-topic';
 import { reconcileTopic } from './topic-subscriptions';
 
 export type InboundDeps = WithMessenger<
   'inbound' | 'phones' | 'limits' | 'provider' | 'clock' | 'logger' | 'settings',
-  'unsubscribe' | 'deleteTopic' | 'optIn' | 'sendText' | 'ensureTopic' | 'listSubscriptions' | 'subscribeSms'
+  'unsubscribe' | 'deleteTopic' | 'optIn' | 'sendText' | 'listSubscriptions' | 'subscribeSms'
 > &
   Ops<'subscribers', 'getSubscriber' | 'saveSubscriber' | 'deleteSubscriber'>;
 
@@ -362,16 +361,17 @@ async function confirm(
   await replyTo(deps, { from: activated.phone, to: replyFrom }, await introText(deps, attached));
 }
 
-/** The confirmed phone joins its subscriber's topic, and nothing else stays subscribed to it. */
+/**
+ * The confirmed phone joins its subscriber's topic, and nothing else stays subscribed to it. A YES
+ * that beats provisioning (no topic yet) needs nothing here: provisioning finds the subscriber
+ * confirmed and subscribes its phone then (only createUserTopic may create topics).
+ */
 async function attachPhone(deps: InboundDeps, subscriber: Subscriber): Promise<Subscriber> {
-  const topicArn =
-    subscriber.topicArn ??
-    (await deps.messenger.ensureTopic(topicNameFor(deps.settings.userTopicPrefix, subscriber)));
+  const { topicArn } = subscriber;
+  if (!topicArn) return subscriber;
   const subscriptionArn = await reconcileTopic(deps, topicArn, subscriber.phone);
-  if (subscriber.topicArn === topicArn && subscriber.subscriptionArn === subscriptionArn) return subscriber;
-  return (
-    (await updateSubscriber(deps, subscriber.id, (s) => ({ ...s, topicArn, subscriptionArn }))) ?? subscriber
-  );
+  if (subscriber.subscriptionArn === subscriptionArn) return subscriber;
+  return (await updateSubscriber(deps, subscriber.id, (s) => ({ ...s, subscriptionArn }))) ?? subscriber;
 }
 
 async function introText(deps: InboundDeps, subscriber: Subscriber): Promise<string> {

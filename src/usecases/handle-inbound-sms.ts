@@ -141,14 +141,10 @@ async function yes(ctx: Context, code: string | undefined): Promise<InboundOutco
     await confirm(deps, chosen, owner, ctx.text.to);
     return 'confirmed';
   }
-  if (decision.kind === 'ambiguous') {
-    await ctx.reply(texts.yesNeedsCode());
-    return 'needs_code';
-  }
-  if (decision.kind === 'wrong_code') {
-    await ctx.reply(texts.yesWrongCode());
-    return 'wrong_code';
-  }
+  // These answers confirm nothing, so they count against the hourly budget: a flood of guessed codes
+  // from one number cannot make the service text without limit.
+  if (decision.kind === 'ambiguous') return limitedReply(ctx, texts.yesNeedsCode(), 'needs_code');
+  if (decision.kind === 'wrong_code') return limitedReply(ctx, texts.yesWrongCode(), 'wrong_code');
   return resume(ctx);
 }
 

@@ -165,6 +165,21 @@ describe('issue 12 findings, replayed', () => {
     expect(await text(deps, PHONE, 'HELP')).toBe('help');
   });
 
+  it('8: a flood of guessed codes meets the same hourly limit, and changes nothing', async () => {
+    const deps = makeDeps();
+    await signUpAs(deps, 'ALICE', PHONE);
+    const real = lastCode(deps, PHONE);
+    const guesses = Array.from({ length: 13 }, (_, i) => String(i).padStart(4, '0')).filter(
+      (c) => c !== real,
+    );
+    const outcomes = [];
+    for (const guess of guesses.slice(0, 12)) outcomes.push(await text(deps, PHONE, `YES ${guess}`));
+
+    expect(outcomes.filter((o) => o === 'wrong_code').length).toBeLessThanOrEqual(10);
+    expect(outcomes.filter((o) => o === 'silenced').length).toBeGreaterThanOrEqual(1);
+    expect(deps.store.phones.get(PHONE)?.ownerId).toBeUndefined();
+  });
+
   it('9: the replaced refresh token is revoked where that does not end the new grant', async () => {
     const deps = makeDeps();
     await signUpAs(deps, 'ALICE', PHONE);

@@ -68,6 +68,21 @@ describe('provisionTopic', () => {
     expect(deps.messenger.texts).toHaveLength(0);
   });
 
+  it('subscribes a phone that said YES before its topic existed, once provisioning makes it', async () => {
+    const deps = makeDeps();
+    deps.store.seedSubscriber(aSubscriber({ state: 'active', signupId: SIGNUP }));
+    deps.store.phones.set(PHONE, { phone: PHONE, ownerId: 'google#USER1' });
+
+    const result = await provisionTopic(deps, event());
+
+    const topicArn = deps.messenger.topics.get('fbs-test-google-USER1');
+    expect(result).toBe('provisioned');
+    expect([...deps.messenger.subscriptions.values()]).toEqual([{ topicArn, phone: PHONE }]);
+    expect(deps.store.subscribers.get('google#USER1')?.subscriptionArn).toBe(
+      [...deps.messenger.subscriptions.keys()][0],
+    );
+  });
+
   it('says plainly in the text when the number already gets alerts for another account', async () => {
     const deps = makeDeps();
     deps.store.seedSubscriber(aSubscriber({ providerUserId: 'OWNER', state: 'active' }));

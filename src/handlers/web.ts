@@ -62,14 +62,15 @@ export function cookieOf(event: APIGatewayProxyEventV2, name: string): string | 
 }
 
 /**
- * True when the browser says the request comes from another site: `Sec-Fetch-Site` other than
- * same-origin (or none, a typed address), or an `Origin` that is not ours ("null" included). A
- * request with neither header (a script, an old browser) is let through: login CSRF needs a
- * browser, and every browser that runs a cross-site form sends at least one of them.
+ * True when the browser says the request comes from another site. `Sec-Fetch-Site` decides when
+ * present (browsers set it and no page can forge it): only same-origin, or none (a typed address), pass.
+ * Without it (older browsers, plain-HTTP hosts) the `Origin` must be ours; "null" (a sandboxed frame,
+ * a page with no-referrer) is not. A request with neither header (a script) is let through: login
+ * CSRF needs a browser, and a browser that submits a cross-site form sends at least one of them.
  */
 export function fromAnotherSite(event: APIGatewayProxyEventV2, ownOrigin: string): boolean {
   const site = headerOf(event, 'sec-fetch-site')?.trim().toLowerCase();
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
   const origin = headerOf(event, 'origin')?.trim();
   return origin !== undefined && origin !== ownOrigin;
 }

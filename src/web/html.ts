@@ -1,6 +1,6 @@
 /**
  * HTML building blocks: escaping, the page frame, and the security headers every page carries
- * (a strict CSP with no inline scripts, no framing, HSTS, no referrer).
+ * (a strict CSP with no inline scripts, no framing, HSTS, no referrer to other sites).
  */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`=]/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -63,7 +63,9 @@ export function securityHeaders(formTarget?: string): Record<string, string> {
     'strict-transport-security': 'max-age=63072000; includeSubDomains',
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // No referrer ever leaves for another site; our own form's POST still carries our Origin (with
+    // no-referrer browsers send "Origin: null", which the sign-up's cross-site check must refuse).
+    'referrer-policy': 'same-origin',
     'cache-control': 'no-store',
   };
 }

@@ -117,7 +117,7 @@ function expectHtmlPage(response: RawResponse, what: string): void {
   expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
   expect(response.headers['content-security-policy']).not.toContain('unsafe-inline');
   expect(response.headers['x-frame-options']).toBe('DENY');
-  expect(response.headers['referrer-policy']).toBe('no-referrer');
+  expect(response.headers['referrer-policy']).toBe('same-origin');
   expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
 }
 
@@ -444,7 +444,7 @@ describe('hostile web input on the local stack', () => {
       ['GET', '/missing'],
       ['GET', '/oauth/callback'],
       ['GET', '/oauth/callback?error=access_denied'],
-    ])('%s %s carries CSP, HSTS, frame and no-referrer headers', async (method, path) => {
+    ])('%s %s carries CSP, HSTS, frame and referrer headers', async (method, path) => {
       const response = await raw(method, path);
 
       expectSafe(response, path);

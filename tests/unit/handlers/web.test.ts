@@ -226,7 +226,7 @@ describe('fromAnotherSite', () => {
     ['a cross-site form post', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }],
     ['a same-site (sibling subdomain) post', { 'Sec-Fetch-Site': 'same-site' }],
     ['another Origin without fetch metadata', { origin: 'https://evil.example' }],
-    ['an opaque origin (sandboxed frame, data: URL)', { origin: 'null' }],
+    ['an opaque origin without fetch metadata (sandboxed frame, old browser)', { origin: 'null' }],
     ['our host over another scheme', { origin: 'http://signup.example.test' }],
   ])('refuses %s (finding 3: login CSRF)', (_what, headers) => {
     expect(fromAnotherSite(withHeaders(headers), OWN)).toBe(true);
@@ -237,6 +237,10 @@ describe('fromAnotherSite', () => {
     ['an address typed or bookmarked', { 'sec-fetch-site': 'none' }],
     ['a script with neither header', {}],
     ['an older browser sending only our Origin', { origin: OWN }],
+    [
+      "our page where the browser says same-origin (its Origin is the browser's business)",
+      { 'sec-fetch-site': 'same-origin', origin: 'null' },
+    ],
   ])('lets %s through', (_what, headers) => {
     expect(fromAnotherSite(withHeaders(headers), OWN)).toBe(false);
   });

@@ -77,7 +77,7 @@ describe('securityHeaders', () => {
     expect(csp).not.toMatch(/script-src/);
     expect(headers['x-frame-options']).toBe('DENY');
     expect(headers['x-content-type-options']).toBe('nosniff');
-    expect(headers['referrer-policy']).toBe('no-referrer');
+    expect(headers['referrer-policy']).toBe('same-origin');
     expect(headers['cache-control']).toBe('no-store');
     expect(headers['strict-transport-security']).toMatch(/max-age=\d{8}/);
   });

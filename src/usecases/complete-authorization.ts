@@ -5,7 +5,6 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { AccountNotLinkedError, InvalidGrantError } from '../domain/errors';
-import { isValidTimeZone } from '../domain/quiet-hours';
 import {
   claimPending,
   type Effect,
@@ -15,6 +14,7 @@ import {
   signUp,
 } from '../domain/lifecycle';
 import { maskPhone } from '../domain/phone';
+import { isValidTimeZone } from '../domain/quiet-hours';
 import {
   DEFAULT_QUIET_HOURS,
   DEFAULT_THRESHOLD,

@@ -108,8 +108,12 @@ describe('the local stack with the template as packaged', () => {
       'oauthCallback ssm:GetParameter',
       'oauthCallback dynamodb:PutItem',
       'oauthCallback sns:Publish',
+      'oauthCallback sns:CheckIfPhoneNumberIsOptedOut',
       'createUserTopic sns:CreateTopic',
-      'createUserTopic sns:Subscribe',
+      // A pending sign-up's topic is checked for strays; the phone joins it only on YES.
+      'createUserTopic sns:ListSubscriptionsByTopic',
+      'inboundSms sns:ListSubscriptionsByTopic',
+      'inboundSms sns:Subscribe',
       'inboundSms dynamodb:UpdateItem',
       'pollBatteries dynamodb:Query',
       'pollBatteries lambda:InvokeFunction',

@@ -110,7 +110,7 @@ describe('issue 12 findings, replayed', () => {
     expect(deps.store.subscribers.size).toBe(0);
     expect(deps.store.phones.size).toBe(0);
     expect(deps.provider.revoked).toEqual([
-      'refresh-' + String(deps.provider.exchanged.at(-1)?.code).slice(5),
+      `refresh-${String(deps.provider.exchanged.at(-1)?.code).slice(5)}`,
     ]);
   });
 
@@ -201,8 +201,7 @@ describe('issue 12 findings, replayed', () => {
     await signUpAs(deps, 'ALICE', PHONE);
 
     expect(deps.provider.revoked).toEqual([]);
-    expect(JSON.stringify(deps.store.subscribers.get('google#ALICE'))).not.toContain(
-      'refresh-' + deps.provider.exchanged[0]?.code.slice(5) + '"',
-    );
+    const first = `refresh-${deps.provider.exchanged[0]?.code.slice(5)}"`;
+    expect(JSON.stringify(deps.store.subscribers.get('google#ALICE'))).not.toContain(first);
   });
 });

@@ -141,6 +141,8 @@ export interface LocalStack {
   urls: Record<string, string>;
   /** Every AWS call the IAM gateways decided, in order: who, what, on what, allowed or not. */
   iamCalls(): IamCall[];
+  /** Resolves when every SNS delivery the stack started, and the functions it invoked, has finished. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -277,6 +279,7 @@ async function startParts(
     // SNS delivers to its subscribed functions as a service (Lambda's resource policy allows it).
     lambdaEndpoint: `http://${cfg.host}:${offlineLambdaPort}`,
     lambdaSubscriptions: snsSubscriptions(ROOT, cfg.stage),
+    dataDir,
     smsSink: (to, body) => {
       sandbox.phones.deliver(to, body);
     },
@@ -363,6 +366,7 @@ async function startParts(
       'Poll now': `AWS_ACCESS_KEY_ID=${LOCAL_ADMIN_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=local aws lambda invoke --region ${cfg.region} --endpoint-url ${endpoints.lambda} --function-name ${functionName(cfg, 'pollBatteries')} --payload '{"force":true}' /dev/stdout`,
     },
     iamCalls: () => [...iamCalls],
+    settled: () => localSns.settled(),
     stop,
   };
 }

@@ -16,7 +16,22 @@ import {
   SubscribeCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
+import { TopicNotFoundError } from '../domain/errors';
 import type { EventPublisher, Messenger, NewSubscriberEvent } from '../ports';
+
+/** SNS says NotFound (NotFoundException in the SDK) for a topic or subscription that is gone. */
+function isNotFound(error: unknown): boolean {
+  return (error as { name?: unknown }).name === 'NotFoundException';
+}
+
+async function orTopicNotFound<T>(call: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNotFound(error)) throw new TopicNotFoundError(`${what}: topic does not exist`, { cause: error });
+    throw error;
+  }
+}
 
 /** Alerts are transactional: SNS's default (promotional) may be dropped or delayed by carriers. */
 const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
@@ -31,22 +46,31 @@ export function ensureTopic(sns: SNSClient): Messenger['ensureTopic'] {
 
 export function subscribeSms(sns: SNSClient): Messenger['subscribeSms'] {
   return async (topicArn, phone) => {
-    const { SubscriptionArn } = await sns.send(
-      new SubscribeCommand({
-        TopicArn: topicArn,
-        Protocol: 'sms',
-        Endpoint: phone,
-        ReturnSubscriptionArn: true,
-      }),
+    const { SubscriptionArn } = await orTopicNotFound(
+      () =>
+        sns.send(
+          new SubscribeCommand({
+            TopicArn: topicArn,
+            Protocol: 'sms',
+            Endpoint: phone,
+            ReturnSubscriptionArn: true,
+          }),
+        ),
+      'Subscribe',
     );
     if (!SubscriptionArn) throw new Error('Subscribe returned no SubscriptionArn');
     return SubscriptionArn;
   };
 }
 
+/** A subscription that is already gone is what was asked for. */
 export function unsubscribe(sns: SNSClient): Messenger['unsubscribe'] {
   return async (subscriptionArn) => {
-    await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+    try {
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   };
 }
 
@@ -73,8 +97,10 @@ export function snsOptIn(sns: SNSClient): Messenger['optIn'] {
 
 export function publish(sns: SNSClient): Messenger['publish'] {
   return async (topicArn, text) => {
-    await sns.send(
-      new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL }),
+    await orTopicNotFound(
+      () =>
+        sns.send(new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL })),
+      'Publish',
     );
   };
 }

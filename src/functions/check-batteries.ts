@@ -2,7 +2,14 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
 import { dynamoSubscribers } from '../adapters/dynamo-subscribers';
-import { deleteTopic, isOptedOut, publish, unsubscribe } from '../adapters/sns-messenger';
+import {
+  deleteTopic,
+  ensureTopic,
+  isOptedOut,
+  publish,
+  subscribeSms,
+  unsubscribe,
+} from '../adapters/sns-messenger';
 import { loadConfig } from '../config';
 import { makeCheckBatteriesHandler } from '../handlers/check-batteries';
 import { clientSecret } from './client-secret';
@@ -26,6 +33,9 @@ export const handler = makeCheckBatteriesHandler(
       publish: publish(sns),
       unsubscribe: unsubscribe(sns),
       deleteTopic: deleteTopic(sns),
+      // A subscriber's topic deleted by hand is made again before an alert.
+      ensureTopic: ensureTopic(sns),
+      subscribeSms: subscribeSms(sns),
     },
   },
   { concurrency: config.CHECK_CONCURRENCY },

@@ -21,6 +21,7 @@ import {
   ProviderUnavailableError,
   RateLimitedError,
   TokenRejectedError,
+  TopicNotFoundError,
   VersionConflictError,
 } from '../domain/errors';
 import { texts } from '../domain/messages';
@@ -30,11 +31,13 @@ import type { Device } from '../ports';
 import { withAccessToken } from './access-token';
 import { type Ops, retryOnConflict, type WithMessenger } from './deps';
 import { eraseSubscriber, STOPPED_RETENTION_MS } from './erase-subscriber';
+import { ensureSubscribed } from './provision-topic';
 
 /** What a check needs: the subscriber records, the phone directory (to erase), and alerts by topic. */
 export type CheckDeps = WithMessenger<
   'subscribers' | 'provider' | 'clock' | 'logger' | 'settings' | 'sleep',
-  'isOptedOut' | 'publish' | 'unsubscribe' | 'deleteTopic'
+  // ensureTopic and subscribeSms: a topic deleted by hand is made again before an alert.
+  'isOptedOut' | 'publish' | 'unsubscribe' | 'deleteTopic' | 'ensureTopic' | 'subscribeSms'
 > &
   Ops<'phones', 'releasePhone'>;
 
@@ -230,7 +233,7 @@ async function send(
   let firstError: unknown;
   for (const alert of evaluation.alerts) {
     try {
-      await messenger.publish(subscriber.topicArn as string, alert.text);
+      await publishToSubscriber(deps, subscriber, alert.text);
       logger.info('alert sent', { subscriberId: subscriber.id, kind: alert.kind });
     } catch (error) {
       failed.push(alert);
@@ -375,5 +378,31 @@ async function lostGrant(
   deps.logger.warn('grant revoked or expired; subscriber needs to sign up again', {
     subscriberId: subscriber.id,
   });
-  if (changed.topicArn) await deps.messenger.publish(changed.topicArn, text);
+  if (changed.topicArn) await publishToSubscriber(deps, changed, text);
+}
+
+/**
+ * Texts through the subscriber's topic. A topic that no longer exists (deleted by hand, or lost) is
+ * made again with the phone subscribed, remembered, and the text sent there: the person still hears.
+ */
+async function publishToSubscriber(deps: CheckDeps, subscriber: Subscriber, text: string): Promise<void> {
+  try {
+    await deps.messenger.publish(subscriber.topicArn as string, text);
+    return;
+  } catch (error) {
+    if (!(error instanceof TopicNotFoundError)) throw error;
+  }
+  const { topicArn, subscriptionArn } = await ensureSubscribed(deps, { ...subscriber, topicArn: undefined });
+  deps.logger.warn('topic no longer existed; created and subscribed again', { subscriberId: subscriber.id });
+  await retryOnConflict(async () => {
+    const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
+    if (!current || (current.topicArn === topicArn && current.subscriptionArn === subscriptionArn)) return;
+    await deps.subscribers.saveSubscriber({
+      ...current,
+      topicArn,
+      subscriptionArn,
+      updatedAt: deps.clock.now(),
+    });
+  });
+  await deps.messenger.publish(topicArn, text);
 }

@@ -3,7 +3,7 @@
  * subscribed by SMS, then asks the phone to reply YES. SNS no longer asks SMS subscribers to confirm,
  * so the service asks, and sends no alert before that YES. Safe to run twice for one event.
  */
-import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
+import { RecipientOptedOutError, RecipientUnreachableError, TopicNotFoundError } from '../domain/errors';
 import { texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
 import type { Subscriber } from '../domain/subscriber';
@@ -37,6 +37,28 @@ export function topicNameFor(
   );
 }
 
+/**
+ * The subscriber's topic with their phone subscribed by SMS, both made if missing. A stored topic that
+ * no longer exists (deleted by hand, or lost) is created again under the same name.
+ */
+export async function ensureSubscribed(
+  deps: WithMessenger<'logger' | 'settings', 'ensureTopic' | 'subscribeSms'>,
+  subscriber: Pick<Subscriber, 'id' | 'provider' | 'providerUserId' | 'phone' | 'topicArn'>,
+): Promise<{ topicArn: string; subscriptionArn: string }> {
+  const { messenger } = deps;
+  const name = topicNameFor(deps.settings.userTopicPrefix, subscriber);
+  const stored = subscriber.topicArn;
+  const topicArn = stored ?? (await messenger.ensureTopic(name));
+  try {
+    return { topicArn, subscriptionArn: await messenger.subscribeSms(topicArn, subscriber.phone) };
+  } catch (error) {
+    if (!(error instanceof TopicNotFoundError) || stored === undefined) throw error;
+  }
+  deps.logger.warn('stored topic no longer exists; creating it again', { subscriberId: subscriber.id });
+  const recreated = await messenger.ensureTopic(name);
+  return { topicArn: recreated, subscriptionArn: await messenger.subscribeSms(recreated, subscriber.phone) };
+}
+
 export async function provisionTopic(
   deps: ProvisionDeps,
   event: NewSubscriberEvent,
@@ -47,9 +69,7 @@ export async function provisionTopic(
   const subscriber = await retryOnConflict(async () => {
     const current = await subscribers.getSubscriber(event.subscriberId, now);
     if (!current || current.signupId !== event.signupId) return current;
-    const topicArn =
-      current.topicArn ?? (await messenger.ensureTopic(topicNameFor(deps.settings.userTopicPrefix, current)));
-    const subscriptionArn = await messenger.subscribeSms(topicArn, current.phone);
+    const { topicArn, subscriptionArn } = await ensureSubscribed(deps, current);
     if (current.subscriptionArn && current.subscriptionArn !== subscriptionArn) {
       // The number changed: the old phone must not keep receiving this subscriber's alerts.
       await messenger.unsubscribe(current.subscriptionArn);

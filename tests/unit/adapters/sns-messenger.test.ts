@@ -2,6 +2,7 @@ import {
   CheckIfPhoneNumberIsOptedOutCommand,
   CreateTopicCommand,
   DeleteTopicCommand,
+  NotFoundException,
   OptInPhoneNumberCommand,
   PublishCommand,
   SNSClient,
@@ -20,6 +21,7 @@ import {
   subscribeSms,
   unsubscribe,
 } from '../../../src/adapters/sns-messenger';
+import { TopicNotFoundError } from '../../../src/domain/errors';
 import { PHONE } from '../../support/fakes';
 
 const sns = mockClient(SNSClient);
@@ -93,6 +95,30 @@ describe('SNS topic operations', () => {
     sns.on(PublishCommand).rejects(new Error('AuthorizationError'));
 
     await expect(publish(client())(TOPIC, 'x')).rejects.toThrow('AuthorizationError');
+  });
+});
+
+describe('SNS topic operations when the topic is gone', () => {
+  const notFound = () => new NotFoundException({ message: 'Topic does not exist', $metadata: {} });
+
+  it('raises TopicNotFoundError when Publish or Subscribe find no topic', async () => {
+    sns.on(PublishCommand).rejects(notFound());
+    sns.on(SubscribeCommand).rejects(notFound());
+
+    await expect(publish(client())(TOPIC, 'x')).rejects.toBeInstanceOf(TopicNotFoundError);
+    await expect(subscribeSms(client())(TOPIC, PHONE)).rejects.toBeInstanceOf(TopicNotFoundError);
+  });
+
+  it('treats unsubscribing a subscription that no longer exists as done', async () => {
+    sns.on(UnsubscribeCommand).rejects(notFound());
+
+    await expect(unsubscribe(client())(`${TOPIC}:sub-1`)).resolves.toBeUndefined();
+  });
+
+  it('still passes other Unsubscribe errors through', async () => {
+    sns.on(UnsubscribeCommand).rejects(new Error('AuthorizationError'));
+
+    await expect(unsubscribe(client())(`${TOPIC}:sub-1`)).rejects.toThrow('AuthorizationError');
   });
 });
 

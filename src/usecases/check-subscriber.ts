@@ -228,7 +228,7 @@ async function send(
   before: Subscriber,
   evaluation: Evaluation,
 ): Promise<CheckOutcome> {
-  const { messenger, logger } = deps;
+  const { logger } = deps;
   const failed: Alert[] = [];
   let firstError: unknown;
   for (const alert of evaluation.alerts) {

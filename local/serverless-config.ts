@@ -1,6 +1,7 @@
 /**
  * Reads what the local stack needs from serverless.yml (the table definition, which functions listen
- * on which SNS topics), so local tooling never keeps its own copy of either.
+ * on which SNS topics, how the phone number answers keywords), so local tooling never keeps its own
+ * copy of any of them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,15 @@ function resolver(doc: Yaml, stage: string): (value: string) => string {
   return resolve;
 }
 
+/** The template's CloudFormation resources by logical id. */
+function templateResources(doc: Yaml): Record<string, { Type: string; Properties: Yaml }> {
+  // `resources` is an object, or a list of them (and of ${file(...)} includes, which hold no tables).
+  const blocks = (Array.isArray(doc.resources) ? doc.resources : [doc.resources]).filter(
+    (b): b is Yaml => typeof b === 'object' && b !== null,
+  );
+  return Object.assign({}, ...blocks.map((b) => (b.Resources ?? {}) as object));
+}
+
 export interface TableDefinition {
   TableName: string;
   AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
@@ -41,15 +51,7 @@ export interface TableDefinition {
 export function tableDefinitions(root: string, stage: string): TableDefinition[] {
   const doc = load(root);
   const resolve = resolver(doc, stage);
-  // `resources` is an object, or a list of them (and of ${file(...)} includes, which hold no tables).
-  const blocks = (Array.isArray(doc.resources) ? doc.resources : [doc.resources]).filter(
-    (b): b is Yaml => typeof b === 'object' && b !== null,
-  );
-  const resources = Object.assign({}, ...blocks.map((b) => (b.Resources ?? {}) as object)) as Record<
-    string,
-    { Type: string; Properties: Yaml }
-  >;
-  return Object.values(resources)
+  return Object.values(templateResources(doc))
     .filter((r) => r.Type === 'AWS::DynamoDB::Table')
     .map(({ Properties: p }) => ({
       TableName: resolve(String(p.TableName)),
@@ -76,4 +78,39 @@ export function snsSubscriptions(root: string, stage: string): Record<string, st
     }
   }
   return out;
+}
+
+/**
+ * How the service's number answers keywords, as the template configures it (the
+ * `AWS::SMSVOICE::PhoneNumber` resource and the params it uses), so the sandbox phone network plays
+ * AWS from the same texts a deploy would use.
+ */
+export interface SmsKeywordSettings {
+  /** TOLL_FREE, TEN_DLC, LONG_CODE, SIMULATOR, ... */
+  numberType: string;
+  country: string;
+  /** true: the service answers STOP/HELP itself and AWS forwards them untouched. */
+  selfManagedOptOuts: boolean;
+  /** keyword (upper case) -> the message AWS answers it with. */
+  keywordMessages: Record<string, string>;
+}
+
+export function smsKeywordSettings(root: string, stage: string): SmsKeywordSettings {
+  const doc = load(root);
+  const resolve = resolver(doc, stage);
+  const params = (doc.params ?? {}) as Record<string, Yaml | undefined>;
+  const param = (name: string): unknown => params[stage]?.[name] ?? params.default?.[name];
+  const number = Object.values(templateResources(doc)).find((r) => r.Type === 'AWS::SMSVOICE::PhoneNumber');
+  const keywords = (number?.Properties.MandatoryKeywords ?? {}) as Record<string, { Message?: unknown }>;
+  const keywordMessages: Record<string, string> = {};
+  for (const [word, { Message }] of Object.entries(keywords)) {
+    if (typeof Message === 'string') keywordMessages[word.toUpperCase()] = resolve(Message);
+  }
+  const selfManaged = param('selfManagedOptOuts');
+  return {
+    numberType: String(param('phoneNumberType') ?? 'TOLL_FREE'),
+    country: String(param('phoneNumberCountry') ?? 'US'),
+    selfManagedOptOuts: selfManaged === true || selfManaged === 'true',
+    keywordMessages,
+  };
 }

@@ -31,6 +31,11 @@ const schema = z.object({
     .refine(isValidTimeZone, 'an IANA time zone name such as America/New_York')
     .default('America/New_York'),
   PROVIDER: z.enum(['google', 'fitbit']).default('google'),
+  /** The phone number's SelfManagedOptOutsEnabled: whether the service, not AWS, answers HELP and STOP. */
+  SELF_MANAGED_OPT_OUTS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   OAUTH_CLIENT_ID: z.string().min(1),
   /**
    * In-process harnesses only (benchmarks, tests that build Deps). The template never sets it: on AWS

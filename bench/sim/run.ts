@@ -77,6 +77,7 @@ export class StrategyRun {
         signupUrl: 'https://signup.sim.invalid/',
         userTopicPrefix: 'fbs-sim-',
         maxConfirmationsPerDay: 3,
+        selfManagedOptOuts: false,
       },
       sleep: async () => undefined,
     };

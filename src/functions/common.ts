@@ -24,6 +24,7 @@ export function commonDeps(config: Config): Pick<Deps, 'clock' | 'sleep' | 'logg
       signupUrl: signupUrl(config),
       userTopicPrefix: config.USER_TOPIC_PREFIX,
       maxConfirmationsPerDay: 3,
+      selfManagedOptOuts: config.SELF_MANAGED_OPT_OUTS,
     },
   };
 }

@@ -27,6 +27,11 @@ export interface AppSettings {
   userTopicPrefix: string;
   /** At most this many "reply YES" texts reach one number per UTC day, whatever the sign-up traffic. */
   maxConfirmationsPerDay: number;
+  /**
+   * false (the template's default): AWS End User Messaging answers HELP and the opt-out words itself,
+   * with the texts configured on the number, so the service must not answer them a second time.
+   */
+  selfManagedOptOuts: boolean;
 }
 
 export interface Deps {

@@ -118,6 +118,8 @@ async function act(deps: InboundDeps, text: InboundText): Promise<InboundOutcome
       return 'deleted';
     }
     case 'help':
+      // AWS has already answered the HELP keyword with the number's configured text.
+      if (!deps.settings.selfManagedOptOuts && isKeyword(text.body, 'HELP')) return 'help';
       await ctx.reply(texts.help());
       return 'help';
     default:
@@ -263,6 +265,16 @@ async function statusText(deps: InboundDeps, subscriber: Subscriber): Promise<st
     }));
     return texts.statusStale(remembered, now);
   }
+}
+
+/** Whether the whole text is this keyword, as AWS matches keywords (any case, around spaces). */
+function isKeyword(body: string, keyword: string): boolean {
+  return (
+    body
+      .trim()
+      .replace(/[.!]+$/, '')
+      .toUpperCase() === keyword
+  );
 }
 
 /**

@@ -450,6 +450,8 @@ export const testSettings = (): AppSettings => ({
   signupUrl: 'https://signup.example.test/',
   userTopicPrefix: 'fbs-test-',
   maxConfirmationsPerDay: 3,
+  // The service answers every keyword itself; tests of AWS-managed keywords say so.
+  selfManagedOptOuts: true,
 });
 
 export interface TestDeps extends Deps {

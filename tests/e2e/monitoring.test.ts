@@ -2,6 +2,7 @@
  * Battery monitoring on the running local stack: a subscriber signs up and confirms, a device goes
  * low at the sandbox, a forced round texts once; the next round texts nothing.
  */
+import { TOLL_FREE_STOP_REPLY } from '../../local/sandbox';
 import {
   eventually,
   invokeAsAdmin,
@@ -88,9 +89,9 @@ describe('battery monitoring on the local stack', () => {
     ]);
 
     const first = await pollNow();
-    const afterFirst = await outboundTexts(stack.sandbox, phone, 3);
+    const afterFirst = await outboundTexts(stack, phone, 3);
     const second = await pollNow();
-    await new Promise((r) => setTimeout(r, 1500));
+    await stack.settled();
     const afterSecond = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
 
     expect(first.texted).toBe(1);
@@ -104,8 +105,8 @@ describe('battery monitoring on the local stack', () => {
     const phone = '+12015550161';
     await signUpInDaytime('mon-bob', phone);
     await textFromPhone(stack.sandbox, phone, 'STOP');
-    // The number is now on the opt-out list, as AWS keeps it; give the handler time to record the STOP.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The number is now on the opt-out list, as AWS keeps it; the handler has recorded the STOP once quiet.
+    await stack.settled();
     await sandboxJson('PUT', '/sandbox/users/mon-bob/devices', [
       {
         deviceType: 'TRACKER',
@@ -117,19 +118,25 @@ describe('battery monitoring on the local stack', () => {
     ]);
 
     await pollNow();
-    await new Promise((r) => setTimeout(r, 1500));
+    await stack.settled();
     const whileStopped = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
     await textFromPhone(stack.sandbox, phone, 'START');
-    await outboundTexts(stack.sandbox, phone, 3);
+    await outboundTexts(stack, phone, 4);
     await pollNow();
     const after = await eventually(async () => {
       const out = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
-      return out.length >= 4 ? out : undefined;
+      return out.length >= 5 ? out : undefined;
     }, 'the alert after START');
 
-    expect(whileStopped).toHaveLength(2);
-    expect(after[2]?.body).toContain('welcome back');
-    expect(after[3]?.body).toContain('Inspire 3 battery low: 9%');
+    // What the phone shows: the carriers answer STOP to a toll-free number; the service's own reply
+    // and alerts are refused while the number is opted out.
+    expect(whileStopped.map((m) => m.body)).toEqual([
+      expect.any(String),
+      expect.any(String),
+      TOLL_FREE_STOP_REPLY,
+    ]);
+    expect(after[3]?.body).toContain('welcome back');
+    expect(after[4]?.body).toContain('Inspire 3 battery low: 9%');
   });
 
   it('never writes a token, secret, verifier, code or full phone number into the logs', () => {

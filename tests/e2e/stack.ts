@@ -18,7 +18,13 @@ export interface TestStack {
   app: string;
   sandbox: string;
   lambda: string;
+  /** The local SNS API, for tests that act on topics as an operator would. */
+  sns: string;
   logs: string[];
+  /** Resolves when every SNS delivery in flight, and every function it invoked, has finished. */
+  settled(): Promise<void>;
+  /** Ctrl-C and `npm start` again: the same data folder, fresh ports. The fields follow. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,33 +60,46 @@ export async function startTestStack(
   options: LocalStackOptions = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fbs-e2e-'));
-  const cfg = localConfig({
-    ...(await freePorts()),
-    LOCAL_DATA_DIR: dataDir,
-    LOG_LEVEL: 'DEBUG',
-    ...overrides,
-  });
   const logs: string[] = [];
-  let stack: LocalStack;
-  try {
-    stack = await startLocalStack(cfg, (line) => logs.push(line), options);
-  } catch (error) {
-    throw new Error(`local stack did not start: ${error}\n${logs.slice(-40).join('\n')}`);
-  }
-  return {
+  const boot = async () => {
+    const cfg = localConfig({
+      ...(await freePorts()),
+      LOCAL_DATA_DIR: dataDir,
+      LOG_LEVEL: 'DEBUG',
+      ...overrides,
+    });
+    try {
+      return { cfg, stack: await startLocalStack(cfg, (line) => logs.push(line), options) };
+    } catch (error) {
+      throw new Error(`local stack did not start: ${error}\n${logs.slice(-40).join('\n')}`);
+    }
+  };
+  let running = await boot();
+  const urls = (cfg: LocalConfig) => ({
     cfg,
     app: `http://${cfg.host}:${cfg.httpPort}`,
     sandbox: `http://${cfg.host}:${cfg.sandboxPort}`,
     lambda: `http://${cfg.host}:${cfg.lambdaPort}`,
-    iamCalls: () => stack.iamCalls(),
+    sns: `http://${cfg.host}:${cfg.snsPort}`,
+  });
+  const test: TestStack = {
+    ...urls(running.cfg),
+    iamCalls: () => running.stack.iamCalls(),
     logs,
+    settled: () => running.stack.settled(),
+    restart: async () => {
+      await running.stack.stop();
+      running = await boot();
+      Object.assign(test, urls(running.cfg));
+    },
     stop: async () => {
       // E2E_LOGS=1 prints what the stack logged, for a failing run.
       if (process.env.E2E_LOGS === '1') console.log(logs.join('\n'));
-      await stack.stop();
+      await running.stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return test;
 }
 
 /**
@@ -179,14 +198,14 @@ export async function eventually<T>(
   }
 }
 
-/** Waits for the phone's outbound texts to reach `count`, then a little longer to catch extras. */
-export async function outboundTexts(sandbox: string, phone: string, count: number): Promise<string[]> {
+/** Waits for the phone's outbound texts to reach `count`, then until the stack is quiet, to catch extras. */
+export async function outboundTexts(stack: TestStack, phone: string, count: number): Promise<string[]> {
   await eventually(async () => {
-    const out = (await messagesOf(sandbox, phone)).filter((m) => m.direction === 'out');
+    const out = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
     return out.length >= count ? out : undefined;
   }, `${count} texts to ${phone}`);
-  await new Promise((r) => setTimeout(r, 1500));
-  return (await messagesOf(sandbox, phone)).filter((m) => m.direction === 'out').map((m) => m.body);
+  await stack.settled();
+  return (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out').map((m) => m.body);
 }
 
 /**
@@ -217,7 +236,7 @@ export async function signUpAndConfirm(stack: TestStack, user: string, phone: st
   const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
   const landed = await browser.get(callback);
   if (landed.status !== 200) throw new Error(`sign-up callback answered ${landed.status}`);
-  await outboundTexts(stack.sandbox, phone, 1);
+  await outboundTexts(stack, phone, 1);
   await textFromPhone(stack.sandbox, phone, 'YES');
-  await outboundTexts(stack.sandbox, phone, 2);
+  await outboundTexts(stack, phone, 2);
 }

@@ -57,5 +57,6 @@ describe('findChromium', () => {
     expect(SYSTEM_BROWSERS).not.toContain(search.found.executablePath);
     expect(search.found.args).toContain('--no-sandbox');
     expect(search.found.args).not.toContain('--disable-web-security');
+    expect(search.found.args).not.toContain('--single-process');
   }, 120_000);
 });

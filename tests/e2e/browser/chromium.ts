@@ -34,10 +34,15 @@ export const LAUNCH_ARGS = [
 ];
 
 /**
- * Flags in @sparticuz/chromium's list that would make the browser kinder than a person's: pages must
- * pass with the same-origin policy and mixed-content blocking on.
+ * Flags in @sparticuz/chromium's list (made for one page in a Lambda) that do not suit these tests:
+ * two would make the browser kinder than a person's (pages must pass with the same-origin policy and
+ * mixed-content blocking on), and a single-process browser dies when a second context opens.
  */
-const LENIENT_ARGS = new Set(['--disable-web-security', '--allow-running-insecure-content']);
+const DROPPED_ARGS = new Set([
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+  '--single-process',
+]);
 
 export interface FoundChromium {
   executablePath: string;
@@ -85,7 +90,7 @@ function bundledChromium(): ChromiumSearch {
     return {
       found: {
         executablePath: path,
-        args: [...args.filter((a) => !LENIENT_ARGS.has(a)), '--no-sandbox'],
+        args: [...args.filter((a) => !DROPPED_ARGS.has(a)), '--no-sandbox'],
         // The package's own fonts, so pages render legible text on a machine with none installed.
         env: { FONTCONFIG_PATH: join(tmpdir(), 'fonts') },
         source: '@sparticuz/chromium',

@@ -4,6 +4,7 @@
  */
 import { TOLL_FREE_STOP_REPLY } from '../../local/sandbox';
 import {
+  daytimeZone,
   eventually,
   invokeAsAdmin,
   messagesOf,
@@ -24,29 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-/** A time zone where it is now the middle of the day, so quiet hours (22-7) cannot hold texts. */
-function daytimeZone(): string {
-  const zones = [
-    'Pacific/Honolulu',
-    'America/Los_Angeles',
-    'America/New_York',
-    'Europe/London',
-    'Europe/Berlin',
-    'Asia/Dubai',
-    'Asia/Kolkata',
-    'Asia/Tokyo',
-    'Australia/Sydney',
-    'Pacific/Auckland',
-  ];
-  for (const timeZone of zones) {
-    const hour = Number(
-      new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
-    );
-    if (hour >= 9 && hour <= 19) return timeZone;
-  }
-  throw new Error('no daytime zone found');
-}
 
 async function sandboxJson(method: string, path: string, body: unknown) {
   const response = await fetch(`${stack.sandbox}${path}`, {

@@ -128,6 +128,29 @@ export async function invokeAsAdmin(stack: TestStack, fn: string, payload: unkno
   }
 }
 
+/** A time zone where it is now the middle of the day, so quiet hours (22-7) cannot hold texts. */
+export function daytimeZone(): string {
+  const zones = [
+    'Pacific/Honolulu',
+    'America/Los_Angeles',
+    'America/New_York',
+    'Europe/London',
+    'Europe/Berlin',
+    'Asia/Dubai',
+    'Asia/Kolkata',
+    'Asia/Tokyo',
+    'Australia/Sydney',
+    'Pacific/Auckland',
+  ];
+  for (const timeZone of zones) {
+    const hour = Number(
+      new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
+    );
+    if (hour >= 9 && hour <= 19) return timeZone;
+  }
+  throw new Error('no daytime zone found');
+}
+
 /** A browser's cookie jar, just enough for one site. */
 export class Browser {
   private readonly cookies = new Map<string, string>();

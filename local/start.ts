@@ -258,6 +258,7 @@ async function startParts(
     clientId: cfg.clientId,
     clientSecret: cfg.clientSecret,
     serviceNumber: cfg.serviceNumber,
+    stage: cfg.stage,
     publishInbound: async (payload) => {
       if (!sns) throw new Error('local SNS is not running');
       const decision = await authorizer.authorize(smsService, 'sns:Publish', inboundTopic);

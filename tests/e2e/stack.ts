@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
 import { type LocalConfig, localConfig } from '../../local/local-config';
-import { type LocalStackOptions, startLocalStack } from '../../local/start';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/start';
 
 export interface TestStack {
   cfg: LocalConfig;

@@ -36,6 +36,15 @@ async function orTopicNotFound<T>(call: () => Promise<T>, what: string): Promise
 /** Alerts are transactional: SNS's default (promotional) may be dropped or delayed by carriers. */
 const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
 
+/**
+ * SNS delivers SMS through End User Messaging and, without this attribute, picks any origination
+ * number in the account for the destination country: alerts must come from the stack's own number
+ * (the one people reply to and whose registration covers this use case).
+ */
+const fromNumber = (number: string) => ({
+  'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: number },
+});
+
 export function ensureTopic(sns: SNSClient): Messenger['ensureTopic'] {
   return async (name) => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
@@ -95,11 +104,13 @@ export function snsOptIn(sns: SNSClient): Messenger['optIn'] {
   };
 }
 
-export function publish(sns: SNSClient): Messenger['publish'] {
+/** `originationNumber`: the service number (E.164) alerts are sent from; undefined leaves it to SNS. */
+export function publish(sns: SNSClient, originationNumber?: string): Messenger['publish'] {
+  const attributes = { ...TRANSACTIONAL, ...(originationNumber ? fromNumber(originationNumber) : {}) };
   return async (topicArn, text) => {
     await orTopicNotFound(
       () =>
-        sns.send(new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL })),
+        sns.send(new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: attributes })),
       'Publish',
     );
   };

@@ -30,7 +30,7 @@ export const handler = makeCheckBatteriesHandler(
     provider: buildProvider(config, clientSecret(config)),
     messenger: {
       isOptedOut: isOptedOut(sns),
-      publish: publish(sns),
+      publish: publish(sns, config.SERVICE_NUMBER),
       unsubscribe: unsubscribe(sns),
       deleteTopic: deleteTopic(sns),
       // A subscriber's topic deleted by hand is made again before an alert.

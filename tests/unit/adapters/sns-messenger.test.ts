@@ -91,6 +91,20 @@ describe('SNS topic operations', () => {
     });
   });
 
+  it("sends alerts from the service's own number when it has one", async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    await publish(client(), '+18885550100')(TOPIC, 'Charge 6 battery low: 14%.');
+
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      MessageAttributes: {
+        'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+        'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: '+18885550100' },
+      },
+    });
+  });
+
   it('passes SNS errors through', async () => {
     sns.on(PublishCommand).rejects(new Error('AuthorizationError'));
 

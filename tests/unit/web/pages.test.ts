@@ -1,5 +1,12 @@
 import { texts } from '../../../src/domain/messages';
-import { type ErrorKind, errorPage, privacyPage, signupPage, successPage } from '../../../src/web/pages';
+import {
+  type ErrorKind,
+  errorPage,
+  privacyPage,
+  signupPage,
+  successPage,
+  termsPage,
+} from '../../../src/web/pages';
 
 /** The opening tag of the element with this id. */
 function tagWithId(page: string, id: string): string {
@@ -173,5 +180,23 @@ describe('privacyPage', () => {
     expect(out).toContain('mobile number');
     expect(out).toContain('24 hours');
     expect(out).not.toMatch(/<script/i);
+  });
+});
+
+describe('termsPage', () => {
+  it('states the program, opt-in, STOP/START/HELP, cost, and links privacy (what number registration asks for)', () => {
+    const out = termsPage();
+
+    expect(out).toContain('reply YES');
+    expect(out).toMatch(/reply STOP/);
+    expect(out).toMatch(/Reply START/);
+    expect(out).toMatch(/reply HELP/);
+    expect(out).toContain('Message and data rates');
+    expect(out).toContain('href="/privacy"');
+    expect(out).not.toMatch(/<script/i);
+  });
+
+  it('is linked from the sign-up page', () => {
+    expect(signupPage()).toContain('href="/terms"');
   });
 });

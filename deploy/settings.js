@@ -9,7 +9,8 @@
 const HELP_TEXT =
   'Fitbit Battery SMS: low-battery texts for your Fitbit. Reply STATUS, SNOOZE, STOP to end. Msg&data rates may apply.';
 // Required by the resource; a US toll-free number's carrier sends its own opt-out reply instead.
-const STOP_TEXT = 'Fitbit Battery SMS: you are unsubscribed and will get no more texts. Reply START to resume.';
+const STOP_TEXT =
+  'Fitbit Battery SMS: you are unsubscribed and will get no more texts. Reply START to resume.';
 const START_TEXT = 'Fitbit Battery SMS: texts resumed. Reply HELP for help, STOP to end.';
 
 module.exports = async ({ resolveVariable }) => {
@@ -23,8 +24,10 @@ module.exports = async ({ resolveVariable }) => {
   const reserved = await param('checkerReservedConcurrency');
   const domain = (await param('customDomain')).toLowerCase();
   const certificateArn = await param('customDomainCertificateArn');
-  if (domain && !certificateArn) throw new Error('customDomain needs customDomainCertificateArn (an ACM certificate in the same region)');
-  if (reserved && !/^[1-9]\d*$/.test(reserved)) throw new Error(`checkerReservedConcurrency must be a positive integer or empty, not "${reserved}"`);
+  if (domain && !certificateArn)
+    throw new Error('customDomain needs customDomainCertificateArn (an ACM certificate in the same region)');
+  if (reserved && !/^[1-9]\d*$/.test(reserved))
+    throw new Error(`checkerReservedConcurrency must be a positive integer or empty, not "${reserved}"`);
 
   const Resources = {};
   const Outputs = {};
@@ -57,7 +60,9 @@ module.exports = async ({ resolveVariable }) => {
       Type: 'AWS::ApiGatewayV2::DomainName',
       Properties: {
         DomainName: domain,
-        DomainNameConfigurations: [{ CertificateArn: certificateArn, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
+        DomainNameConfigurations: [
+          { CertificateArn: certificateArn, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' },
+        ],
       },
     };
     Resources.CustomDomainMapping = {
@@ -72,10 +77,17 @@ module.exports = async ({ resolveVariable }) => {
   }
 
   const publicBaseUrl = domain ? `https://${domain}` : { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] };
-  const join = (suffix) => (domain ? `https://${domain}${suffix}` : { 'Fn::Join': ['', [publicBaseUrl, suffix]] });
+  const join = (suffix) =>
+    domain ? `https://${domain}${suffix}` : { 'Fn::Join': ['', [publicBaseUrl, suffix]] };
   Outputs.SignupUrl = { Description: 'The sign-up page', Value: join('/') };
-  Outputs.OAuthRedirectUri = { Description: 'Add this redirect URI to the Google OAuth client', Value: join('/oauth/callback') };
-  Outputs.PrivacyUrl = { Description: 'Privacy policy URL (number registration, Google verification)', Value: join('/privacy') };
+  Outputs.OAuthRedirectUri = {
+    Description: 'Add this redirect URI to the Google OAuth client',
+    Value: join('/oauth/callback'),
+  };
+  Outputs.PrivacyUrl = {
+    Description: 'Privacy policy URL (number registration, Google verification)',
+    Value: join('/privacy'),
+  };
   Outputs.TermsUrl = { Description: 'Terms URL (number registration)', Value: join('/terms') };
 
   return {

@@ -18,6 +18,7 @@ import {
   DescribePhoneNumbersCommand,
   DescribeRegistrationsCommand,
   DescribeSpendLimitsCommand,
+  type PhoneNumberInformation,
   PinpointSMSVoiceV2Client,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { GetSMSSandboxAccountStatusCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -69,6 +70,25 @@ const named = (results: CheckResult[], name: string) => {
   return found;
 };
 
+/** The stack's number, active, registered and two-way to the inbound topic. */
+const NUMBER: PhoneNumberInformation = {
+  PhoneNumberArn: NUMBER_ARN,
+  PhoneNumber: '+18885550123',
+  Status: 'ACTIVE',
+  IsoCountryCode: 'US',
+  NumberType: 'TOLL_FREE',
+  TwoWayEnabled: true,
+  TwoWayChannelArn: INBOUND,
+  OptOutListName: 'Default',
+  RegistrationId: 'registration-1',
+  MessageType: 'TRANSACTIONAL',
+  NumberCapabilities: ['SMS'],
+  MonthlyLeasingPrice: '2.00',
+  SelfManagedOptOutsEnabled: false,
+  DeletionProtectionEnabled: true,
+  CreatedTimestamp: new Date(0),
+};
+
 /** An account where everything is ready: production SMS, an active registered number, a deployed stack. */
 function healthyAccount() {
   sts
@@ -89,27 +109,7 @@ function healthyAccount() {
     .on(DescribeAccountAttributesCommand)
     .resolves({ AccountAttributes: [{ Name: 'ACCOUNT_TIER', Value: 'PRODUCTION' }] });
   sns.on(GetSMSSandboxAccountStatusCommand).resolves({ IsInSandbox: false });
-  sms.on(DescribePhoneNumbersCommand).resolves({
-    PhoneNumbers: [
-      {
-        PhoneNumberArn: NUMBER_ARN,
-        PhoneNumber: '+18885550123',
-        Status: 'ACTIVE',
-        IsoCountryCode: 'US',
-        NumberType: 'TOLL_FREE',
-        TwoWayEnabled: true,
-        TwoWayChannelArn: INBOUND,
-        OptOutListName: 'Default',
-        RegistrationId: 'registration-1',
-        MessageType: 'TRANSACTIONAL',
-        NumberCapabilities: ['SMS'],
-        MonthlyLeasingPrice: '2.00',
-        SelfManagedOptOutsEnabled: false,
-        DeletionProtectionEnabled: true,
-        CreatedTimestamp: new Date(0),
-      },
-    ],
-  });
+  sms.on(DescribePhoneNumbersCommand).resolves({ PhoneNumbers: [NUMBER] });
   sms.on(DescribeRegistrationsCommand).resolves({
     Registrations: [
       {
@@ -233,10 +233,7 @@ describe('doctor against an AWS account', () => {
         { Name: 'TEXT_MESSAGE_MONTHLY_SPEND_LIMIT', EnforcedLimit: 0, MaxLimit: 1, Overridden: false },
       ],
     });
-    const pending = (await sms.send(new DescribePhoneNumbersCommand({}))).PhoneNumbers?.[0];
-    sms
-      .on(DescribePhoneNumbersCommand)
-      .resolves({ PhoneNumbers: [{ ...pending, Status: 'PENDING' } as never] });
+    sms.on(DescribePhoneNumbersCommand).resolves({ PhoneNumbers: [{ ...NUMBER, Status: 'PENDING' }] });
     sms.on(DescribeRegistrationsCommand).resolves({
       Registrations: [{ RegistrationId: 'registration-1', RegistrationStatus: 'REVIEWING' } as never],
     });
@@ -260,10 +257,7 @@ describe('doctor against an AWS account', () => {
 
   it('fails two-way SMS pointed elsewhere, a missing START keyword and a missing secret, each with its command', async () => {
     healthyAccount();
-    const number = (await sms.send(new DescribePhoneNumbersCommand({}))).PhoneNumbers?.[0];
-    sms
-      .on(DescribePhoneNumbersCommand)
-      .resolves({ PhoneNumbers: [{ ...number, TwoWayEnabled: false } as never] });
+    sms.on(DescribePhoneNumbersCommand).resolves({ PhoneNumbers: [{ ...NUMBER, TwoWayEnabled: false }] });
     sms.on(DescribeKeywordsCommand).resolves({ Keywords: [] });
     ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
 
@@ -286,13 +280,11 @@ describe('doctor against an AWS account', () => {
 
   it('before the first deploy: the stack is not there yet, the number is skipped, a given client id is checked', async () => {
     healthyAccount();
-    cfn
-      .on(DescribeStacksCommand)
-      .rejects(
-        Object.assign(new Error('Stack with id fitbit-battery-sms-prod does not exist'), {
-          name: 'ValidationError',
-        }),
-      );
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id fitbit-battery-sms-prod does not exist'), {
+        name: 'ValidationError',
+      }),
+    );
 
     const results = await runAwsChecks(clients(), options({ clientId: 'my-client-id' }));
 

@@ -26,6 +26,11 @@ module.exports = async ({ resolveVariable }) => {
   const certificateArn = await param('customDomainCertificateArn');
   if (domain && !certificateArn)
     throw new Error('customDomain needs customDomainCertificateArn (an ACM certificate in the same region)');
+  // The default serviceNumber is a fictional 555 number: with a real ARN it would send from nowhere.
+  if (existingArn && !/^\+[1-9]\d{6,14}$/.test(await param('serviceNumber')))
+    throw new Error('phoneNumberArn needs serviceNumber: the E.164 number of that phone number');
+  if (existingArn && (await param('serviceNumber')) === '+12025550100')
+    throw new Error('phoneNumberArn needs serviceNumber: the E.164 number of that phone number, not the placeholder');
   if (reserved && !/^[1-9]\d*$/.test(reserved))
     throw new Error(`checkerReservedConcurrency must be a positive integer or empty, not "${reserved}"`);
 

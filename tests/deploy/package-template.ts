@@ -3,7 +3,7 @@
  * no AWS credentials of any kind), plus any extra params, into a fresh directory.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,7 +32,7 @@ export interface Packaged {
 export async function packageProd(params: Record<string, string> = {}): Promise<Packaged> {
   const dir = mkdtempSync(join(tmpdir(), 'fbs-template-'));
   const all = { ...PLACEHOLDER_PARAMS, ...params };
-  await promisify(execFile)(
+  const run = promisify(execFile)(
     process.execPath,
     [
       join(ROOT, 'node_modules/osls/bin/serverless.js'),
@@ -49,6 +49,14 @@ export async function packageProd(params: Record<string, string> = {}): Promise<
       maxBuffer: 16 * 1024 * 1024,
     },
   );
+  try {
+    await run;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    // sls prints why on stdout; keep it in the error so a failed package explains itself.
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`sls package failed:\n${stdout}\n${stderr}`);
+  }
   const file = join(dir, 'cloudformation-template-update-stack.json');
   return { dir, file, template: JSON.parse(readFileSync(file, 'utf8')) };
 }

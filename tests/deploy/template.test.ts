@@ -278,6 +278,14 @@ describe('the prod template on an existing number and a custom domain', () => {
   });
 });
 
+describe('packaging refuses a half-given number', () => {
+  it('wants the E.164 number with the ARN, so alerts never go out from the placeholder', async () => {
+    await expect(packageProd({ phoneNumberArn: EXISTING_NUMBER.phoneNumberArn })).rejects.toThrow(
+      /phoneNumberArn needs serviceNumber/,
+    );
+  });
+});
+
 /** AWS's CloudFormation linter: no errors (E) on either stack. Installed on CI and these machines. */
 describe('cfn-lint', () => {
   const lint = (file: string) => {

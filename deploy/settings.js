@@ -30,7 +30,9 @@ module.exports = async ({ resolveVariable }) => {
   if (existingArn && !/^\+[1-9]\d{6,14}$/.test(await param('serviceNumber')))
     throw new Error('phoneNumberArn needs serviceNumber: the E.164 number of that phone number');
   if (existingArn && (await param('serviceNumber')) === '+12025550100')
-    throw new Error('phoneNumberArn needs serviceNumber: the E.164 number of that phone number, not the placeholder');
+    throw new Error(
+      'phoneNumberArn needs serviceNumber: the E.164 number of that phone number, not the placeholder',
+    );
   if (reserved && !/^[1-9]\d*$/.test(reserved))
     throw new Error(`checkerReservedConcurrency must be a positive integer or empty, not "${reserved}"`);
 

@@ -95,22 +95,34 @@ export interface SmsKeywordSettings {
   keywordMessages: Record<string, string>;
 }
 
-export function smsKeywordSettings(root: string, stage: string): SmsKeywordSettings {
-  const doc = load(root);
-  const resolve = resolver(doc, stage);
-  const params = (doc.params ?? {}) as Record<string, Yaml | undefined>;
-  const param = (name: string): unknown => params[stage]?.[name] ?? params.default?.[name];
-  const number = Object.values(templateResources(doc)).find((r) => r.Type === 'AWS::SMSVOICE::PhoneNumber');
-  const keywords = (number?.Properties.MandatoryKeywords ?? {}) as Record<string, { Message?: unknown }>;
+/** The least a packaged CloudFormation template must offer to be read here. */
+export interface TemplateResources {
+  Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+}
+
+/**
+ * Reads the keyword settings from the packaged template's `AWS::SMSVOICE::PhoneNumber` (the number
+ * the stack requests). A stack that uses an existing number by ARN configures it outside the template
+ * (README: Deploy): AWS then answers with that number's own texts, which the local stack cannot know,
+ * so it plays a toll-free number with AWS-managed opt-outs and no configured texts.
+ */
+export function smsKeywordSettings(template: TemplateResources): SmsKeywordSettings {
+  const number = Object.values(template.Resources ?? {}).find((r) => r.Type === 'AWS::SMSVOICE::PhoneNumber');
+  const props = number?.Properties ?? {};
   const keywordMessages: Record<string, string> = {};
-  for (const [word, { Message }] of Object.entries(keywords)) {
-    if (typeof Message === 'string') keywordMessages[word.toUpperCase()] = resolve(Message);
+  const mandatory = (props.MandatoryKeywords ?? {}) as Record<string, { Message?: unknown }>;
+  for (const [word, { Message }] of Object.entries(mandatory)) {
+    if (typeof Message === 'string') keywordMessages[word.toUpperCase()] = Message;
   }
-  const selfManaged = param('selfManagedOptOuts');
+  const optional = (props.OptionalKeywords ?? []) as Array<{ Keyword?: unknown; Message?: unknown }>;
+  for (const { Keyword, Message } of optional) {
+    if (typeof Keyword === 'string' && typeof Message === 'string')
+      keywordMessages[Keyword.toUpperCase()] = Message;
+  }
   return {
-    numberType: String(param('phoneNumberType') ?? 'TOLL_FREE'),
-    country: String(param('phoneNumberCountry') ?? 'US'),
-    selfManagedOptOuts: selfManaged === true || selfManaged === 'true',
+    numberType: typeof props.NumberType === 'string' ? props.NumberType : 'TOLL_FREE',
+    country: typeof props.IsoCountryCode === 'string' ? props.IsoCountryCode : 'US',
+    selfManagedOptOuts: props.SelfManagedOptOutsEnabled === true,
     keywordMessages,
   };
 }

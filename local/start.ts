@@ -29,6 +29,7 @@ import {
   topicPolicies,
 } from './iam/template';
 import {
+  deployParams,
   functionName,
   type LocalConfig,
   localConfig,
@@ -37,16 +38,14 @@ import {
   topicName,
 } from './local-config';
 import { startSandbox } from './sandbox';
-import { snsSubscriptions } from './serverless-config';
+import { smsKeywordSettings, snsSubscriptions } from './serverless-config';
 import { type LocalSns, startLocalSns } from './sns';
 import { startLocalSsm } from './ssm';
 
 const ROOT = resolve(__dirname, '..');
 
 /** The params a deployer passes (README: Deploy); everything else is the template's own default. */
-export function deployParams(cfg: LocalConfig): Record<string, string> {
-  return { oauthClientId: cfg.clientId, provider: cfg.provider, logLevel: cfg.logLevel };
-}
+export { deployParams };
 
 export interface LocalEndpoints {
   dynamodb: string;
@@ -252,6 +251,7 @@ async function startParts(
   const smsService = authorizer.serviceIdentity('sms-voice.amazonaws.com');
   let sns: LocalSns | undefined;
   const sandbox = await startSandbox({
+    keywords: smsKeywordSettings(template),
     host: cfg.host,
     port: cfg.sandboxPort,
     dataDir,

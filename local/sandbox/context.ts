@@ -21,7 +21,7 @@ export interface SandboxOptions {
   publishInbound: (payloadJson: string) => Promise<void>;
   /** Told when a phone opts out (STOP) or back in (START), so the SNS emulator's list follows. */
   onOptOutChange?: (phone: string, optedOut: boolean) => void | Promise<void>;
-  /** How the service's number answers keywords; default: as serverless.yml configures it. */
+  /** How the service's number answers keywords; default: as the packaged template configures it. */
   keywords?: SmsKeywordSettings;
   /** The stage whose template settings apply (default dev). */
   stage?: string;

@@ -6,6 +6,8 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { packagedTemplate } from '../iam/template';
+import { deployParams, localConfig } from '../local-config';
 import { smsKeywordSettings } from '../serverless-config';
 import type { Ctx, SandboxOptions } from './context';
 import { registerControl } from './control';
@@ -34,6 +36,11 @@ export interface Sandbox {
   phones: PhoneNetwork;
 }
 
+/** How the number answers keywords when the caller does not say: as the packaged template configures it. */
+async function templateKeywords(stage: string) {
+  return smsKeywordSettings(await packagedTemplate(ROOT, stage, deployParams(localConfig({}))));
+}
+
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const log = opts.log ?? (() => {});
   const now = opts.now ?? Date.now;
@@ -43,7 +50,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     now,
     log,
     serviceNumber: opts.serviceNumber,
-    keywords: opts.keywords ?? smsKeywordSettings(ROOT, opts.stage ?? 'dev'),
+    keywords: opts.keywords ?? (await templateKeywords(opts.stage ?? 'dev')),
     // Looked up at call time, so the caller may wire SNS after the sandbox has started.
     publishInbound: (payload) => opts.publishInbound(payload),
     onOptOutChange: (phone, optedOut) => opts.onOptOutChange?.(phone, optedOut),

@@ -61,17 +61,28 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fbs-e2e-'));
   const logs: string[] = [];
-  const boot = async () => {
+  const bootOnce = async () => {
     const cfg = localConfig({
       ...(await freePorts()),
       LOCAL_DATA_DIR: dataDir,
       LOG_LEVEL: 'DEBUG',
       ...overrides,
     });
-    try {
-      return { cfg, stack: await startLocalStack(cfg, (line) => logs.push(line), options) };
-    } catch (error) {
-      throw new Error(`local stack did not start: ${error}\n${logs.slice(-40).join('\n')}`);
+    return { cfg, stack: await startLocalStack(cfg, (line) => logs.push(line), options) };
+  };
+  // The OS's free ports are free only until someone takes them: another test run, or one of this
+  // stack's own port-0 listeners. A start that lost that race closes what it opened (stack-start
+  // test) and is tried again on new ports; any other failure is reported at once.
+  const boot = async () => {
+    for (let attempt = 1; ; attempt++) {
+      const before = logs.length;
+      try {
+        return await bootOnce();
+      } catch (error) {
+        const lostRace = /EADDRINUSE/.test(`${error}\n${logs.slice(before).join('\n')}`);
+        if (lostRace && attempt < 3) continue;
+        throw new Error(`local stack did not start: ${error}\n${logs.slice(-40).join('\n')}`);
+      }
     }
   };
   let running = await boot();

@@ -7,12 +7,18 @@ import {
   SendTextMessageCommand,
   ValidationException,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { packagedTemplate } from '../../../local/iam/template';
+import { deployParams, localConfig } from '../../../local/local-config';
 import { TOLL_FREE_STOP_REPLY } from '../../../local/sandbox';
-import { smsKeywordSettings } from '../../../local/serverless-config';
+import { type SmsKeywordSettings, smsKeywordSettings } from '../../../local/serverless-config';
 import { getJson, SERVICE_NUMBER, sendJsonTo, startTestSandbox, type TestSandbox } from './helpers';
 
 /** The template's keyword settings: the same texts a deploy configures on the number. */
-const TEMPLATE = smsKeywordSettings(`${__dirname}/../../..`, 'dev');
+let TEMPLATE: SmsKeywordSettings;
+beforeAll(async () => {
+  const root = `${__dirname}/../../..`;
+  TEMPLATE = smsKeywordSettings(await packagedTemplate(root, 'dev', deployParams(localConfig({}))));
+});
 
 const PHONE = '+14255550182';
 let t: TestSandbox;

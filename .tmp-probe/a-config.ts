@@ -1,0 +1,2 @@
+import { loadConfig } from '../src/config';
+export const c = loadConfig();

@@ -1,0 +1,2 @@
+import { createLogger } from '../src/adapters/logger';
+export const l = createLogger('x');

@@ -1,0 +1,3 @@
+export * from './c-ddb';
+export * from './d-sns';
+export * from './e-ssm';

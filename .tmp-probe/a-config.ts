@@ -1,2 +1,0 @@
-import { loadConfig } from '../src/config';
-export const c = loadConfig();

@@ -1,2 +1,0 @@
-import { createLogger } from '../src/adapters/logger';
-export const l = createLogger('x');

@@ -1,2 +1,0 @@
-import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
-export const p = [PublishCommand, SNSClient];

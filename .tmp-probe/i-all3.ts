@@ -1,3 +1,0 @@
-export * from './c-ddb';
-export * from './d-sns';
-export * from './e-ssm';

@@ -3,7 +3,7 @@
  * variable fails the container with its name. Endpoints (local stack or AWS) come from here.
  */
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { en } from 'zod/locales';
 import { isValidTimeZone } from './domain/quiet-hours';
 
 // zod/mini rather than zod: the same validation, but tree-shaken to the checks used here, which keeps

@@ -2,8 +2,9 @@
  * The only module that reads process.env. Validated once at cold start; a missing or malformed
  * variable fails the container with its name. Endpoints (local stack or AWS) come from here.
  */
-import * as z from 'zod/mini';
+
 import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { isValidTimeZone } from './domain/quiet-hours';
 
 // zod/mini rather than zod: the same validation, but tree-shaken to the checks used here, which keeps

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium (and a font so pages render legible text) for the browser tests.
+# Optional: installs Debian's Chromium (and a font) for the browser tests. Not needed: without it
+# they use the Chromium inside the @sparticuz/chromium npm package. `.ci/run` calls this only with
+# CI_DEBIAN_CHROMIUM=1.
 # Idempotent: does nothing when /usr/bin/chromium is already there. Uses sudo only when not root.
 set -euo pipefail
 

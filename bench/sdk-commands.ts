@@ -2,81 +2,68 @@
  * What a function's bundle can send to AWS, read from the bundle itself, and how that compares with
  * its role. Pure functions, shared by `npm run bench:bundle` and tests/deploy/roles.test.ts.
  *
- * The AWS SDK is external to every bundle (the Lambda runtime provides it), so each command a bundle
- * can build stays visible as a property read on the required SDK package, e.g.
- * `o=require("@aws-sdk/lib-dynamodb")` ... `new o.PutCommand(`; minification renames variables, never
- * properties.
+ * The AWS SDK is bundled (tree-shaken, minified), so command class names are gone, but the SDK keeps
+ * what it puts on the wire as strings: each client's command builder names its client
+ * (`B=makeBuilder(params,"AmazonSimpleNotificationService","SNSClient",plugin)`), and each command
+ * class the bundle kept names its operation (`class extends B(endpoint,middleware,"Publish",schema)`).
+ * Minification renames variables, never strings.
  */
 
 export interface SdkCommand {
-  /** The SDK package the command comes from, e.g. "@aws-sdk/client-sns". */
-  sdkPackage: string;
-  /** The command class, e.g. "PublishCommand". */
-  command: string;
+  /** The SDK client the command belongs to, e.g. "SNSClient". */
+  client: string;
+  /** The operation it sends, e.g. "Publish". */
+  operation: string;
 }
 
-/** The IAM service prefix of each SDK package this project uses; an unknown package is an error. */
+/** The IAM service prefix of each SDK client this project uses; an unknown client is an error. */
 const SERVICE_PREFIX: Record<string, string> = {
-  '@aws-sdk/client-dynamodb': 'dynamodb',
-  '@aws-sdk/lib-dynamodb': 'dynamodb',
-  '@aws-sdk/client-sns': 'sns',
-  '@aws-sdk/client-ssm': 'ssm',
-  '@aws-sdk/client-lambda': 'lambda',
-  '@aws-sdk/client-pinpoint-sms-voice-v2': 'sms-voice',
+  DynamoDBClient: 'dynamodb',
+  SNSClient: 'sns',
+  SSMClient: 'ssm',
+  LambdaClient: 'lambda',
+  PinpointSMSVoiceV2Client: 'sms-voice',
 };
 
-/** The document client's commands are named after the item operations they marshal for. */
-const DOCUMENT_CLIENT_ACTION: Record<string, string> = {
-  GetCommand: 'GetItem',
-  PutCommand: 'PutItem',
-  UpdateCommand: 'UpdateItem',
-  DeleteCommand: 'DeleteItem',
-  QueryCommand: 'Query',
-  ScanCommand: 'Scan',
-  BatchGetCommand: 'BatchGetItem',
-  BatchWriteCommand: 'BatchWriteItem',
-  TransactGetCommand: 'TransactGetItems',
-  TransactWriteCommand: 'TransactWriteItems',
-  BatchExecuteStatementCommand: 'PartiQLSelect',
-  ExecuteStatementCommand: 'PartiQLSelect',
-  ExecuteTransactionCommand: 'PartiQLSelect',
-};
-
-/** Commands whose IAM action is not their name. */
+/** Operations whose IAM action is not their name. */
 const RENAMED_ACTION: Record<string, string> = {
-  '@aws-sdk/client-lambda:InvokeCommand': 'InvokeFunction',
-  '@aws-sdk/client-lambda:InvokeWithResponseStreamCommand': 'InvokeFunction',
+  'LambdaClient:Invoke': 'InvokeFunction',
 };
 
-/** Every SDK command the bundled code refers to, sorted and without repeats. */
+/**
+ * Commands the SDK bundles for itself but never sends as configured here: DynamoDB's client carries
+ * DescribeEndpoints for endpoint discovery, which is off unless `endpointDiscoveryEnabled` is set.
+ */
+const SDK_INTERNAL = new Set(['DynamoDBClient:DescribeEndpoints']);
+
+const ID = '[A-Za-z_$][\\w$]*';
+
+/** Every SDK command the bundled code can send, sorted and without repeats. */
 export function commandsInBundle(code: string): SdkCommand[] {
+  const clientOf = new Map<string, string>();
+  const builder = new RegExp(`(${ID})=${ID}\\(${ID},"\\w+","(\\w+Client)",${ID}\\)`, 'g');
+  for (const [, variable, client] of code.matchAll(builder))
+    clientOf.set(variable as string, client as string);
+
   const found = new Map<string, SdkCommand>();
-  // `x=require("@aws-sdk/...")`, possibly wrapped once (esbuild's __toESM helper).
-  const binding = /([A-Za-z_$][\w$]*)\s*=\s*(?:[A-Za-z_$][\w$]*\()?require\("(@aws-sdk\/[\w-]+)"\)/g;
-  for (const [, variable, sdkPackage] of code.matchAll(binding)) {
-    const escaped = (variable as string).replace(/\$/g, '\\$');
-    const use = new RegExp(`(?<![\\w$.])${escaped}\\.([A-Z][A-Za-z0-9]*Command)\\b`, 'g');
-    for (const [, command] of code.matchAll(use)) {
-      found.set(`${sdkPackage}:${command}`, { sdkPackage: sdkPackage as string, command: command as string });
-    }
+  const command = new RegExp(`class extends (${ID})\\(${ID},${ID},"(\\w+)",${ID}\\)`, 'g');
+  for (const [, variable, operation] of code.matchAll(command)) {
+    const client = clientOf.get(variable as string);
+    // A command whose builder cannot be found means the SDK changed shape: fail rather than miss it.
+    if (!client) throw new Error(`SDK command ${operation} is built by ${variable}, which names no client`);
+    const key = `${client}:${operation}`;
+    if (!SDK_INTERNAL.has(key)) found.set(key, { client, operation: operation as string });
   }
   return [...found.values()].sort((a, b) =>
-    `${a.sdkPackage}:${a.command}`.localeCompare(`${b.sdkPackage}:${b.command}`),
+    `${a.client}:${a.operation}`.localeCompare(`${b.client}:${b.operation}`),
   );
 }
 
-/** The IAM action a command needs, e.g. lib-dynamodb BatchGetCommand -> "dynamodb:BatchGetItem". */
-export function iamActionOf({ sdkPackage, command }: SdkCommand): string {
-  const prefix = SERVICE_PREFIX[sdkPackage];
-  if (!prefix) throw new Error(`no IAM service known for ${sdkPackage} (add it to SERVICE_PREFIX)`);
-  const renamed = RENAMED_ACTION[`${sdkPackage}:${command}`];
-  if (renamed) return `${prefix}:${renamed}`;
-  if (sdkPackage === '@aws-sdk/lib-dynamodb') {
-    const action = DOCUMENT_CLIENT_ACTION[command];
-    if (!action) throw new Error(`no DynamoDB action known for lib-dynamodb ${command}`);
-    return `${prefix}:${action}`;
-  }
-  return `${prefix}:${command.replace(/Command$/, '')}`;
+/** The IAM action a command needs, e.g. LambdaClient Invoke -> "lambda:InvokeFunction". */
+export function iamActionOf({ client, operation }: SdkCommand): string {
+  const prefix = SERVICE_PREFIX[client];
+  if (!prefix) throw new Error(`no IAM service known for ${client} (add it to SERVICE_PREFIX)`);
+  return `${prefix}:${RENAMED_ACTION[`${client}:${operation}`] ?? operation}`;
 }
 
 /** The IAM actions a bundle can need, sorted and without repeats. */

@@ -81,3 +81,10 @@ export function sandboxProviderEnv(sandboxUrl: string): Record<string, string> {
     FITBIT_API_URL: sandboxUrl,
   };
 }
+
+/** The params a deployer passes (README: Deploy); everything else is the template's own default. */
+export function deployParams(
+  cfg: Pick<LocalConfig, 'clientId' | 'provider' | 'logLevel'>,
+): Record<string, string> {
+  return { oauthClientId: cfg.clientId, provider: cfg.provider, logLevel: cfg.logLevel };
+}

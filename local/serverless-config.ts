@@ -1,6 +1,7 @@
 /**
  * Reads what the local stack needs from serverless.yml (the table definition, which functions listen
- * on which SNS topics), so local tooling never keeps its own copy of either.
+ * on which SNS topics, how the phone number answers keywords), so local tooling never keeps its own
+ * copy of any of them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,15 @@ function resolver(doc: Yaml, stage: string): (value: string) => string {
   return resolve;
 }
 
+/** The template's CloudFormation resources by logical id. */
+function templateResources(doc: Yaml): Record<string, { Type: string; Properties: Yaml }> {
+  // `resources` is an object, or a list of them (and of ${file(...)} includes, which hold no tables).
+  const blocks = (Array.isArray(doc.resources) ? doc.resources : [doc.resources]).filter(
+    (b): b is Yaml => typeof b === 'object' && b !== null,
+  );
+  return Object.assign({}, ...blocks.map((b) => (b.Resources ?? {}) as object));
+}
+
 export interface TableDefinition {
   TableName: string;
   AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
@@ -41,15 +51,7 @@ export interface TableDefinition {
 export function tableDefinitions(root: string, stage: string): TableDefinition[] {
   const doc = load(root);
   const resolve = resolver(doc, stage);
-  // `resources` is an object, or a list of them (and of ${file(...)} includes, which hold no tables).
-  const blocks = (Array.isArray(doc.resources) ? doc.resources : [doc.resources]).filter(
-    (b): b is Yaml => typeof b === 'object' && b !== null,
-  );
-  const resources = Object.assign({}, ...blocks.map((b) => (b.Resources ?? {}) as object)) as Record<
-    string,
-    { Type: string; Properties: Yaml }
-  >;
-  return Object.values(resources)
+  return Object.values(templateResources(doc))
     .filter((r) => r.Type === 'AWS::DynamoDB::Table')
     .map(({ Properties: p }) => ({
       TableName: resolve(String(p.TableName)),
@@ -76,4 +78,51 @@ export function snsSubscriptions(root: string, stage: string): Record<string, st
     }
   }
   return out;
+}
+
+/**
+ * How the service's number answers keywords, as the template configures it (the
+ * `AWS::SMSVOICE::PhoneNumber` resource and the params it uses), so the sandbox phone network plays
+ * AWS from the same texts a deploy would use.
+ */
+export interface SmsKeywordSettings {
+  /** TOLL_FREE, TEN_DLC, LONG_CODE, SIMULATOR, ... */
+  numberType: string;
+  country: string;
+  /** true: the service answers STOP/HELP itself and AWS forwards them untouched. */
+  selfManagedOptOuts: boolean;
+  /** keyword (upper case) -> the message AWS answers it with. */
+  keywordMessages: Record<string, string>;
+}
+
+/** The least a packaged CloudFormation template must offer to be read here. */
+export interface TemplateResources {
+  Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+}
+
+/**
+ * Reads the keyword settings from the packaged template's `AWS::SMSVOICE::PhoneNumber` (the number
+ * the stack requests). A stack that uses an existing number by ARN configures it outside the template
+ * (README: Deploy): AWS then answers with that number's own texts, which the local stack cannot know,
+ * so it plays a toll-free number with AWS-managed opt-outs and no configured texts.
+ */
+export function smsKeywordSettings(template: TemplateResources): SmsKeywordSettings {
+  const number = Object.values(template.Resources ?? {}).find((r) => r.Type === 'AWS::SMSVOICE::PhoneNumber');
+  const props = number?.Properties ?? {};
+  const keywordMessages: Record<string, string> = {};
+  const mandatory = (props.MandatoryKeywords ?? {}) as Record<string, { Message?: unknown }>;
+  for (const [word, { Message }] of Object.entries(mandatory)) {
+    if (typeof Message === 'string') keywordMessages[word.toUpperCase()] = Message;
+  }
+  const optional = (props.OptionalKeywords ?? []) as Array<{ Keyword?: unknown; Message?: unknown }>;
+  for (const { Keyword, Message } of optional) {
+    if (typeof Keyword === 'string' && typeof Message === 'string')
+      keywordMessages[Keyword.toUpperCase()] = Message;
+  }
+  return {
+    numberType: typeof props.NumberType === 'string' ? props.NumberType : 'TOLL_FREE',
+    country: typeof props.IsoCountryCode === 'string' ? props.IsoCountryCode : 'US',
+    selfManagedOptOuts: props.SelfManagedOptOutsEnabled === true,
+    keywordMessages,
+  };
 }

@@ -29,6 +29,7 @@ import {
   topicPolicies,
 } from './iam/template';
 import {
+  deployParams,
   functionName,
   type LocalConfig,
   localConfig,
@@ -37,16 +38,14 @@ import {
   topicName,
 } from './local-config';
 import { startSandbox } from './sandbox';
-import { snsSubscriptions } from './serverless-config';
+import { smsKeywordSettings, snsSubscriptions } from './serverless-config';
 import { type LocalSns, startLocalSns } from './sns';
 import { startLocalSsm } from './ssm';
 
 const ROOT = resolve(__dirname, '..');
 
 /** The params a deployer passes (README: Deploy); everything else is the template's own default. */
-export function deployParams(cfg: LocalConfig): Record<string, string> {
-  return { oauthClientId: cfg.clientId, provider: cfg.provider, logLevel: cfg.logLevel };
-}
+export { deployParams };
 
 export interface LocalEndpoints {
   dynamodb: string;
@@ -141,6 +140,8 @@ export interface LocalStack {
   urls: Record<string, string>;
   /** Every AWS call the IAM gateways decided, in order: who, what, on what, allowed or not. */
   iamCalls(): IamCall[];
+  /** Resolves when every SNS delivery the stack started, and the functions it invoked, has finished. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -250,12 +251,14 @@ async function startParts(
   const smsService = authorizer.serviceIdentity('sms-voice.amazonaws.com');
   let sns: LocalSns | undefined;
   const sandbox = await startSandbox({
+    keywords: smsKeywordSettings(template),
     host: cfg.host,
     port: cfg.sandboxPort,
     dataDir,
     clientId: cfg.clientId,
     clientSecret: cfg.clientSecret,
     serviceNumber: cfg.serviceNumber,
+    stage: cfg.stage,
     publishInbound: async (payload) => {
       if (!sns) throw new Error('local SNS is not running');
       const decision = await authorizer.authorize(smsService, 'sns:Publish', inboundTopic);
@@ -277,6 +280,7 @@ async function startParts(
     // SNS delivers to its subscribed functions as a service (Lambda's resource policy allows it).
     lambdaEndpoint: `http://${cfg.host}:${offlineLambdaPort}`,
     lambdaSubscriptions: snsSubscriptions(ROOT, cfg.stage),
+    dataDir,
     smsSink: (to, body) => {
       sandbox.phones.deliver(to, body);
     },
@@ -363,6 +367,7 @@ async function startParts(
       'Poll now': `AWS_ACCESS_KEY_ID=${LOCAL_ADMIN_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=local aws lambda invoke --region ${cfg.region} --endpoint-url ${endpoints.lambda} --function-name ${functionName(cfg, 'pollBatteries')} --payload '{"force":true}' /dev/stdout`,
     },
     iamCalls: () => [...iamCalls],
+    settled: () => localSns.settled(),
     stop,
   };
 }

@@ -2,71 +2,91 @@
  * The only module that reads process.env. Validated once at cold start; a missing or malformed
  * variable fails the container with its name. Endpoints (local stack or AWS) come from here.
  */
-import { z } from 'zod';
+
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { isValidTimeZone } from './domain/quiet-hours';
 
-const optionalUrl = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
-  .pipe(z.url().optional());
+// zod/mini rather than zod: the same validation, but tree-shaken to the checks used here, which keeps
+// every function's cold start short (bench/bundle.ts). English messages name what is wrong.
+z.config(en());
+
+const text = (min = 1) => z.string().check(z.minLength(min));
+const url = () => z.url();
+const integer = (min: number, max: number, fallback: number) =>
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.minimum(min), z.maximum(max))), fallback);
+
+const optionalUrl = z.pipe(
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+  ),
+  z.optional(url()),
+);
 
 const schema = z.object({
-  SERVICE: z.string().min(1).default('fitbit-battery-sms'),
-  STAGE: z.string().min(1).default('dev'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  TABLE_NAME: z.string().min(1),
-  NEW_SUBSCRIBER_TOPIC_ARN: z.string().startsWith('arn:'),
+  SERVICE: z._default(text(), 'fitbit-battery-sms'),
+  STAGE: z._default(text(), 'dev'),
+  AWS_REGION: z._default(text(), 'us-east-1'),
+  TABLE_NAME: text(),
+  NEW_SUBSCRIBER_TOPIC_ARN: z.string().check(z.startsWith('arn:')),
   /** Per-user topics are named `<prefix><provider>-<user id>`; IAM limits topic creation to it. */
-  USER_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
-  PUBLIC_BASE_URL: z.url(),
-  SERVICE_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number'),
-  DEFAULT_COUNTRY: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code')
-    .default('US'),
+  USER_TOPIC_PREFIX: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/)),
+  PUBLIC_BASE_URL: url(),
+  SERVICE_NUMBER: z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number')),
+  DEFAULT_COUNTRY: z._default(
+    z.string().check(z.regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code')),
+    'US',
+  ),
   /** Quiet hours use this zone for people whose provider settings have none (never a silent UTC). */
-  DEFAULT_TIME_ZONE: z
-    .string()
-    .refine(isValidTimeZone, 'an IANA time zone name such as America/New_York')
-    .default('America/New_York'),
+  DEFAULT_TIME_ZONE: z._default(
+    z.string().check(z.refine(isValidTimeZone, 'an IANA time zone name such as America/New_York')),
+    'America/New_York',
+  ),
   /**
    * Comma-separated ISO codes of the countries whose numbers may sign up. Empty: the default
    * country, plus Canada when that is the US (one numbering plan, one long code reaches both).
    */
-  ALLOWED_COUNTRIES: z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((c) => c.trim().toUpperCase())
-        .filter((c) => c !== ''),
-    )
-    .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 two-letter country codes, comma-separated'))),
-  PROVIDER: z.enum(['google', 'fitbit']).default('google'),
-  OAUTH_CLIENT_ID: z.string().min(1),
+  ALLOWED_COUNTRIES: z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((c) => c.trim().toUpperCase())
+          .filter((c) => c !== ''),
+      ),
+    ),
+    z.array(z.string().check(z.regex(/^[A-Z]{2}$/, 'ISO 3166 two-letter country codes, comma-separated'))),
+  ),
+  PROVIDER: z._default(z.enum(['google', 'fitbit']), 'google'),
+  /** The phone number's SelfManagedOptOutsEnabled: whether the service, not AWS, answers HELP and STOP. */
+  SELF_MANAGED_OPT_OUTS: z.pipe(
+    z._default(z.enum(['true', 'false']), 'false'),
+    z.transform((v) => v === 'true'),
+  ),
+  OAUTH_CLIENT_ID: text(),
   /**
    * In-process harnesses only (benchmarks, tests that build Deps). The template never sets it: on AWS
    * and on the local stack the secret lives in SSM Parameter Store, named by the next variable.
    */
-  OAUTH_CLIENT_SECRET: z.string().optional(),
-  OAUTH_CLIENT_SECRET_PARAMETER: z.string().optional(),
-  GOOGLE_AUTH_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
-  GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
-  GOOGLE_REVOKE_URL: z.url().default('https://oauth2.googleapis.com/revoke'),
-  HEALTH_API_URL: z.url().default('https://health.googleapis.com'),
-  FITBIT_AUTH_URL: z.url().default('https://www.fitbit.com/oauth2/authorize'),
-  FITBIT_TOKEN_URL: z.url().default('https://api.fitbit.com/oauth2/token'),
-  FITBIT_REVOKE_URL: z.url().default('https://api.fitbit.com/oauth2/revoke'),
-  FITBIT_API_URL: z.url().default('https://api.fitbit.com'),
+  OAUTH_CLIENT_SECRET: z.optional(z.string()),
+  OAUTH_CLIENT_SECRET_PARAMETER: z.optional(z.string()),
+  GOOGLE_AUTH_URL: z._default(url(), 'https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: z._default(url(), 'https://oauth2.googleapis.com/token'),
+  GOOGLE_REVOKE_URL: z._default(url(), 'https://oauth2.googleapis.com/revoke'),
+  HEALTH_API_URL: z._default(url(), 'https://health.googleapis.com'),
+  FITBIT_AUTH_URL: z._default(url(), 'https://www.fitbit.com/oauth2/authorize'),
+  FITBIT_TOKEN_URL: z._default(url(), 'https://api.fitbit.com/oauth2/token'),
+  FITBIT_REVOKE_URL: z._default(url(), 'https://api.fitbit.com/oauth2/revoke'),
+  FITBIT_API_URL: z._default(url(), 'https://api.fitbit.com'),
   /** The checker Lambda the dispatcher fans out to. */
-  CHECKER_FUNCTION_NAME: z.string().min(1).default('fitbit-battery-sms-dev-checkBatteries'),
+  CHECKER_FUNCTION_NAME: z._default(text(), 'fitbit-battery-sms-dev-checkBatteries'),
   /** Subscribers per checker invocation, checker invocations in flight, provider calls per checker. */
-  CHECK_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(90),
-  CHECK_PARALLELISM: z.coerce.number().int().min(1).max(200).default(10),
-  CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
-  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(8000),
+  CHECK_BATCH_SIZE: integer(1, 500, 90),
+  CHECK_PARALLELISM: integer(1, 200, 10),
+  CHECK_CONCURRENCY: integer(1, 100, 10),
+  PROVIDER_TIMEOUT_MS: integer(100, 60000, 8000),
   DYNAMODB_ENDPOINT: optionalUrl,
   SNS_ENDPOINT: optionalUrl,
   SMS_ENDPOINT: optionalUrl,
@@ -75,10 +95,12 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
-const checked = schema.refine((c) => Boolean(c.OAUTH_CLIENT_SECRET || c.OAUTH_CLIENT_SECRET_PARAMETER), {
-  message: 'set OAUTH_CLIENT_SECRET_PARAMETER (an SSM SecureString name)',
-  path: ['OAUTH_CLIENT_SECRET_PARAMETER'],
-});
+const checked = schema.check(
+  z.refine((c) => Boolean(c.OAUTH_CLIENT_SECRET || c.OAUTH_CLIENT_SECRET_PARAMETER), {
+    message: 'set OAUTH_CLIENT_SECRET_PARAMETER (an SSM SecureString name)',
+    path: ['OAUTH_CLIENT_SECRET_PARAMETER'],
+  }),
+);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = checked.safeParse(env);

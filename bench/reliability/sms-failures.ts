@@ -214,9 +214,10 @@ export async function runSmsFailures(h: Harness): Promise<SmsFailuresResult> {
     const s = await seedGoogleSubscriber(h, `rel-sms-${randomUUID().slice(0, 8)}`, { level: 60 });
     ids.push(s.id);
     await optOutAtCarrier(h, s.phone);
-    const message = inboundPayload(s.phone, 'HELP', `in-${randomUUID()}`);
+    // INFO, not HELP: with AWS-managed keywords AWS answers HELP itself and the service stays quiet.
+    const message = inboundPayload(s.phone, 'INFO', `in-${randomUUID()}`);
     await measure(
-      'HELP reply to an opted-out number',
+      'help (INFO) reply to an opted-out number',
       s.phone,
       { texts: 0, handling: 'swallowed', endings: ['ok', 'ok (redelivered)'] },
       () => deliver(() => h.handlers.inboundSms(snsEvent(message)), 1),
@@ -226,9 +227,9 @@ export async function runSmsFailures(h: Harness): Promise<SmsFailuresResult> {
     const s = await seedGoogleSubscriber(h, `rel-sms-${randomUUID().slice(0, 8)}`, { level: 60 });
     ids.push(s.id);
     await addFault(h, { target: 'sms', phone: s.phone, status: 400, times: PERMANENT });
-    const message = inboundPayload(s.phone, 'HELP', `in-${randomUUID()}`);
+    const message = inboundPayload(s.phone, 'INFO', `in-${randomUUID()}`);
     await measure(
-      'HELP reply refused (400 ValidationException)',
+      'help (INFO) reply refused (400 ValidationException)',
       s.phone,
       {
         texts: 0,

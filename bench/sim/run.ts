@@ -85,6 +85,7 @@ export class StrategyRun {
         allowedCountries: ['US', 'CA'],
         maxNumbersPerAccountPerDay: 3,
         maxRepliesPerHour: 10,
+        selfManagedOptOuts: false,
       },
       sleep: async () => undefined,
     };

@@ -2,6 +2,7 @@
  * What every part of the sandbox shares: options, the clock, the store and a few user helpers.
  * Kept apart from index.ts so the route modules do not import the server that imports them.
  */
+import type { SmsKeywordSettings } from '../serverless-config';
 import type { Faults } from './faults';
 import { HttpError } from './http';
 import type { PhoneNetwork } from './phones';
@@ -20,8 +21,10 @@ export interface SandboxOptions {
   publishInbound: (payloadJson: string) => Promise<void>;
   /** Told when a phone opts out (STOP) or back in (START), so the SNS emulator's list follows. */
   onOptOutChange?: (phone: string, optedOut: boolean) => void | Promise<void>;
-  /** Default true: STOP-like words add the sender to the opt-out lists, START/UNSTOP remove it. */
-  autoOptOut?: boolean;
+  /** How the service's number answers keywords; default: as the packaged template configures it. */
+  keywords?: SmsKeywordSettings;
+  /** The stage whose template settings apply (default dev). */
+  stage?: string;
   snsUrl?: string;
   log?: (line: string) => void;
   /** Injectable clock (ms since epoch) for expiry tests. */

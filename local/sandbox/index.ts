@@ -5,6 +5,10 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { packagedTemplate } from '../iam/template';
+import { deployParams, localConfig } from '../local-config';
+import { smsKeywordSettings } from '../serverless-config';
 import type { Ctx, SandboxOptions } from './context';
 import { registerControl } from './control';
 import { Faults, registerFaults } from './faults';
@@ -16,10 +20,13 @@ import { registerPages } from './pages';
 import { handleSmsV2, PhoneNetwork } from './phones';
 import { Store } from './state';
 
+const ROOT = resolve(__dirname, '..', '..');
+
 export type { SandboxOptions } from './context';
 export { FAULT_TARGETS, type Fault, type FaultTarget } from './faults';
 export { GOOGLE_SETTINGS_SCOPE } from './health-api';
-export { OPT_IN_WORDS, OPT_OUT_WORDS, PhoneNetwork, type PhoneSummary } from './phones';
+export { OPT_IN_WORDS, OPT_OUT_WORDS, TOLL_FREE_STOP_REPLY } from './keywords';
+export { PhoneNetwork, type PhoneSummary } from './phones';
 export type { PairedDevice, PhoneMessage } from './state';
 
 export interface Sandbox {
@@ -27,6 +34,11 @@ export interface Sandbox {
   close(): Promise<void>;
   /** So the local SNS emulator can deliver SMS into it. */
   phones: PhoneNetwork;
+}
+
+/** How the number answers keywords when the caller does not say: as the packaged template configures it. */
+async function templateKeywords(stage: string) {
+  return smsKeywordSettings(await packagedTemplate(ROOT, stage, deployParams(localConfig({}))));
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
@@ -38,7 +50,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     now,
     log,
     serviceNumber: opts.serviceNumber,
-    autoOptOut: opts.autoOptOut ?? true,
+    keywords: opts.keywords ?? (await templateKeywords(opts.stage ?? 'dev')),
     // Looked up at call time, so the caller may wire SNS after the sandbox has started.
     publishInbound: (payload) => opts.publishInbound(payload),
     onOptOutChange: (phone, optedOut) => opts.onOptOutChange?.(phone, optedOut),

@@ -2,28 +2,17 @@
  * The phone network: every text the service sends lands in a conversation here, whether it went
  * through SNS or through AWS End User Messaging SMS (v2 SendTextMessage, emulated on POST /), and
  * texts typed into the sandbox travel back as AWS two-way SMS payloads. It also keeps the account's
- * opt-out list, which STOP and START replies change as carriers and AWS would.
+ * opt-out list, and answers keywords (STOP, HELP, START) as AWS and the carriers would (./keywords).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SmsKeywordSettings } from '../serverless-config';
 import type { Ctx } from './context';
 import { intercept } from './faults';
 import { E164, HttpError, maskPhone, readBody } from './http';
+import { answerKeyword } from './keywords';
 import type { PhoneMessage, Store } from './state';
 
-export const OPT_OUT_WORDS = [
-  'ARRET',
-  'CANCEL',
-  'END',
-  'OPT-OUT',
-  'OPTOUT',
-  'QUIT',
-  'REMOVE',
-  'STOP',
-  'TD',
-  'UNSUBSCRIBE',
-];
-export const OPT_IN_WORDS = ['START', 'UNSTOP'];
 const OPT_OUT_LIST = 'Default';
 
 export interface PhoneSummary {
@@ -38,7 +27,8 @@ export interface PhoneNetworkDeps {
   now: () => number;
   log: (line: string) => void;
   serviceNumber: string;
-  autoOptOut: boolean;
+  /** How the service's number answers keywords, from the template. */
+  keywords: SmsKeywordSettings;
   publishInbound: (payloadJson: string) => Promise<void>;
   onOptOutChange?: (phone: string, optedOut: boolean) => void | Promise<void>;
 }
@@ -84,12 +74,10 @@ export class PhoneNetwork {
       from,
     });
     this.deps.store.changed();
-    const keyword = body
-      .trim()
-      .replace(/[.!]+$/, '')
-      .toUpperCase();
-    if (this.deps.autoOptOut && OPT_OUT_WORDS.includes(keyword)) await this.setOptOut(from, true);
-    if (this.deps.autoOptOut && OPT_IN_WORDS.includes(keyword)) await this.setOptOut(from, false);
+    // The network acts first (the opt-out list, its own reply), then forwards the text to the service.
+    const answer = answerKeyword(this.deps.keywords, body);
+    if (answer.optOut !== undefined) await this.setOptOut(from, answer.optOut);
+    if (answer.reply) this.deliver(from, answer.reply);
     const payload = {
       originationNumber: from,
       destinationNumber: this.deps.serviceNumber,

@@ -2,11 +2,14 @@
  * Local stand-in for Amazon SNS: speaks the AWS Query protocol so @aws-sdk/client-sns works unchanged,
  * fans published messages out to SMS (the sandbox phone network) and to Lambda functions through
  * serverless-offline's Lambda invoke API, and keeps an SMS opt-out list like an AWS account does.
- * State lives in memory: the app recreates its topics idempotently.
+ * Topics, subscriptions and the opt-out list survive a restart (they live in `sns.json` under the
+ * stack's data folder), because AWS keeps them: code that only works when they vanish would break there.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { closeServer, E164, listen, maskPhone, readForm } from '../sandbox/http';
+import { loadSnsData, type SnsData, type Subscription, saveSnsData, type Topic } from './state';
 import {
   entries,
   errorXml,
@@ -28,6 +31,12 @@ export interface LocalSns {
   /** Removes a number from the opt-out list (START / UNSTOP). */
   optIn(phone: string): void;
   isOptedOut(phone: string): boolean;
+  /**
+   * Resolves once nothing is in flight: every delivery this SNS started has finished, including the
+   * Lambda functions it invoked and whatever they published in turn. Tests wait on this before
+   * asserting that nothing (more) was sent.
+   */
+  settled(): Promise<void>;
 }
 
 export interface LocalSnsOptions {
@@ -44,19 +53,8 @@ export interface LocalSnsOptions {
   log?: (line: string) => void;
   /** Delays between Lambda delivery attempts; tests shorten them. */
   lambdaRetryDelaysMs?: number[];
-}
-
-interface Topic {
-  name: string;
-  arn: string;
-  attributes: Record<string, string>;
-}
-
-interface Subscription {
-  arn: string;
-  topicArn: string;
-  protocol: 'sms' | 'lambda';
-  endpoint: string;
+  /** Where topics, subscriptions and the opt-out list are kept (`sns.json`); none: memory only. */
+  dataDir?: string;
 }
 
 /** An SNS error as the Query protocol reports it; `code` is the wire code (NotFound, not NotFoundException). */
@@ -73,14 +71,28 @@ export class SnsError extends Error {
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const LAMBDA_ARN = /^arn:aws:lambda:[^:]+:\d{12}:function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?$/;
 const MAX_MESSAGE_BYTES = 256 * 1024;
+/** ListSubscriptions and ListSubscriptionsByTopic return at most this many per call, as on AWS. */
+export const SUBSCRIPTIONS_PAGE_SIZE = 100;
 
 export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
   const log = opts.log ?? (() => {});
   const retryDelays = opts.lambdaRetryDelaysMs ?? [200, 1000];
-  const topics = new Map<string, Topic>();
-  const subscriptions = new Map<string, Subscription>();
-  const optedOut = new Map<string, Date>();
+  const file = opts.dataDir ? join(opts.dataDir, 'sns.json') : undefined;
+  const saved = loadSnsData(file, log);
+  const topics = new Map<string, Topic>(saved.topics.map((t) => [t.arn, t]));
+  const subscriptions = new Map<string, Subscription>(saved.subscriptions.map((s) => [s.arn, s]));
+  const optedOut = new Map<string, string>(Object.entries(saved.optedOut));
   const pending = new Set<Promise<void>>();
+
+  function persist() {
+    if (!file) return;
+    const data: SnsData = {
+      topics: [...topics.values()],
+      subscriptions: [...subscriptions.values()],
+      optedOut: Object.fromEntries(optedOut),
+    };
+    saveSnsData(file, data);
+  }
 
   const arnFor = (name: string) => `arn:aws:sns:${opts.region}:${opts.accountId}:${name}`;
 
@@ -97,6 +109,7 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
     if (existing) return existing;
     const topic: Topic = { name, arn, attributes: { DisplayName: '', ...attributes } };
     topics.set(arn, topic);
+    persist();
     return topic;
   }
 
@@ -135,6 +148,7 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
       endpoint,
     };
     subscriptions.set(sub.arn, sub);
+    persist();
     return sub;
   }
 
@@ -152,6 +166,10 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
     }
   }
 
+  /**
+   * AWS invokes asynchronously; here the call waits for the function (RequestResponse) so that
+   * `settled()` knows when it has finished. Publish still answers before any of this runs.
+   */
   async function invokeLambda(fnName: string, subscriptionArn: string, topic: Topic, event: SnsNotification) {
     const url = `${opts.lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(fnName)}/invocations`;
     const body = JSON.stringify({
@@ -163,12 +181,16 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-amz-invocation-type': 'Event' },
+          headers: { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' },
           body,
         });
         await res.arrayBuffer();
         if (res.status < 400) {
-          log(`[sns] ${topic.name} message ${event.MessageId} -> ${fnName} (HTTP ${res.status})`);
+          // A function error is the function's business (its logs and alarms), not a failed delivery.
+          const failed = res.headers.get('x-amz-function-error');
+          log(
+            `[sns] ${topic.name} message ${event.MessageId} -> ${fnName} (HTTP ${res.status}${failed ? `, function error: ${failed}` : ''})`,
+          );
           return;
         }
         log(`[sns] ${topic.name} message ${event.MessageId} -> ${fnName} failed: HTTP ${res.status}`);
@@ -240,6 +262,7 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
         topics.delete(arn);
         for (const sub of [...subscriptions.values()])
           if (sub.topicArn === arn) subscriptions.delete(sub.arn);
+        persist();
         return undefined;
       }
       case 'ListTopics':
@@ -263,6 +286,7 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
         const name = form.get('AttributeName');
         if (!name) throw new SnsError(400, 'InvalidParameter', 'Invalid parameter: AttributeName');
         topic.attributes[name] = form.get('AttributeValue') ?? '';
+        persist();
         return undefined;
       }
       case 'Subscribe': {
@@ -273,14 +297,15 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
       case 'Unsubscribe': {
         const arn = form.get('SubscriptionArn') ?? '';
         if (!subscriptions.delete(arn)) throw new SnsError(404, 'NotFound', 'Subscription does not exist');
+        persist();
         return undefined;
       }
       case 'ListSubscriptionsByTopic': {
         const topic = requireTopic(form.get('TopicArn'));
-        return { Subscriptions: subscriptionMembers((s) => s.topicArn === topic.arn) };
+        return subscriptionPage((s) => s.topicArn === topic.arn, form.get('NextToken'));
       }
       case 'ListSubscriptions':
-        return { Subscriptions: subscriptionMembers(() => true) };
+        return subscriptionPage(() => true, form.get('NextToken'));
       case 'Publish': {
         const message = form.get('Message') ?? '';
         const attributes = readMessageAttributes(form);
@@ -305,7 +330,7 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
       case 'OptInPhoneNumber': {
         const phone = form.get('phoneNumber') ?? '';
         if (!E164.test(phone)) throw new SnsError(400, 'InvalidParameter', 'Invalid parameter: PhoneNumber');
-        optedOut.delete(phone);
+        if (optedOut.delete(phone)) persist();
         return '';
       }
       case 'ListPhoneNumbersOptedOut':
@@ -315,16 +340,35 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
     }
   }
 
-  function subscriptionMembers(filter: (s: Subscription) => boolean): XmlNode {
-    return members(
-      [...subscriptions.values()].filter(filter).map((s) => ({
-        SubscriptionArn: s.arn,
-        Owner: opts.accountId,
-        Protocol: s.protocol,
-        Endpoint: s.endpoint,
-        TopicArn: s.topicArn,
-      })),
-    );
+  /**
+   * One page of up to 100 subscriptions in ARN order. The NextToken (opaque to callers) names the last
+   * ARN returned, so a page stays correct when subscriptions come and go between calls.
+   */
+  function subscriptionPage(filter: (s: Subscription) => boolean, nextToken: string | null): XmlNode {
+    let after = '';
+    if (nextToken !== null) {
+      after = Buffer.from(nextToken, 'base64url').toString('utf8');
+      if (!after.startsWith('arn:aws:sns:'))
+        throw new SnsError(400, 'InvalidParameter', 'Invalid parameter: NextToken');
+    }
+    const matching = [...subscriptions.values()]
+      .filter((s) => filter(s) && s.arn > after)
+      .sort((a, b) => (a.arn < b.arn ? -1 : 1));
+    const page = matching.slice(0, SUBSCRIPTIONS_PAGE_SIZE);
+    const last = page.at(-1);
+    const result: { [tag: string]: XmlNode } = {
+      Subscriptions: members(
+        page.map((s) => ({
+          SubscriptionArn: s.arn,
+          Owner: opts.accountId,
+          Protocol: s.protocol,
+          Endpoint: s.endpoint,
+          TopicArn: s.topicArn,
+        })),
+      ),
+    };
+    if (matching.length > page.length && last) result.NextToken = Buffer.from(last.arn).toString('base64url');
+    return result;
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse) {
@@ -361,13 +405,19 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
       return publishToTopic(requireTopic(topicArn), message, attributes);
     },
     optOut(phone) {
-      if (!optedOut.has(phone)) optedOut.set(phone, new Date());
+      if (optedOut.has(phone)) return;
+      optedOut.set(phone, new Date().toISOString());
+      persist();
     },
     optIn(phone) {
-      optedOut.delete(phone);
+      if (optedOut.delete(phone)) persist();
     },
     isOptedOut(phone) {
       return optedOut.has(phone);
+    },
+    async settled() {
+      // Work finishing can start more (a function publishing a reply): wait until none is left.
+      while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
 }

@@ -2,7 +2,7 @@
  * The legacy Fitbit Web API (turned off 2026-11-02), kept as a second adapter behind the same port
  * because existing write-ups of this system describe it. Any HTTP 410 means the provider is gone.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { AuthorizationStart, Device, HealthProvider, ProviderProfile } from '../ports';
 import { OAuthHealthProvider, type ProviderOptions } from './oauth-health-provider';
 import { normaliseDevice } from './provider-devices';
@@ -11,9 +11,9 @@ export const FITBIT_SCOPES = ['settings', 'profile'];
 
 const profileSchema = z.object({
   user: z.object({
-    encodedId: z.string().min(1).max(64),
-    timezone: z.string().min(1).max(64).optional(),
-    offsetFromUTCMillis: z.number().optional(),
+    encodedId: z.string().check(z.minLength(1), z.maxLength(64)),
+    timezone: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    offsetFromUTCMillis: z.optional(z.number()),
   }),
 });
 const devicesSchema = z.array(z.record(z.string(), z.unknown()));

@@ -4,7 +4,7 @@
  * `users/me/...` (the form Google documents for identity and settings), and reads Google's error
  * body (`{"error": {code, message, status, details: [ErrorInfo]}}`) to tell account states apart.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AccountNotLinkedError, MalformedResponseError } from '../domain/errors';
 import type { AuthorizationStart, Device, HealthProvider, ProviderProfile } from '../ports';
 import { OAuthHealthProvider, type ProviderOptions } from './oauth-health-provider';
@@ -15,11 +15,11 @@ export const GOOGLE_HEALTH_SCOPE = 'https://www.googleapis.com/auth/googlehealth
 const MAX_PAGES = 20;
 const PAGE_SIZE = 100;
 
-const identitySchema = z.object({ healthUserId: z.string().regex(/^[A-Za-z0-9-]{1,63}$/) });
-const settingsSchema = z.object({ timeZone: z.string().min(1).max(64).optional() });
+const identitySchema = z.object({ healthUserId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,63}$/)) });
+const settingsSchema = z.object({ timeZone: z.optional(z.string().check(z.minLength(1), z.maxLength(64))) });
 const pageSchema = z.object({
-  pairedDevices: z.array(z.record(z.string(), z.unknown())).optional(),
-  nextPageToken: z.string().optional(),
+  pairedDevices: z.optional(z.array(z.record(z.string(), z.unknown()))),
+  nextPageToken: z.optional(z.string()),
 });
 
 const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';

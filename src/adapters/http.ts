@@ -2,7 +2,7 @@
  * Shared HTTP plumbing for the provider adapters: a fetch with a deadline, the mapping of transport
  * failures and HTTP statuses to the domain's typed errors, and a careful JSON read.
  */
-import type { ZodType } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import {
   MalformedResponseError,
   ProviderRefusedError,
@@ -90,7 +90,7 @@ export interface BearerGetOptions {
 export async function bearerGetJson<T>(
   url: string,
   accessToken: string,
-  schema: ZodType<T>,
+  schema: ZodMiniType<T>,
   options: BearerGetOptions,
 ): Promise<T> {
   const response = await fetchWithDeadline(

@@ -3,7 +3,7 @@
  * origin, and validated bearer-token GETs against the provider's API. Subclasses add the scopes,
  * the endpoints and the mapping of their answers.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { TokenSet } from '../domain/subscriber';
 import { bearerGetJson, type FetchLike } from './http';
 import type { OAuthClient } from './oauth-client';
@@ -36,7 +36,7 @@ export abstract class OAuthHealthProvider {
   }
 
   /** GET `path` on the provider's API with the access token; the answer must match `schema`. */
-  protected get<T>(path: string, accessToken: string, what: string, schema: z.ZodType<T>): Promise<T> {
+  protected get<T>(path: string, accessToken: string, what: string, schema: z.ZodMiniType<T>): Promise<T> {
     const url = new URL(path, this.options.apiBaseUrl).toString();
     return bearerGetJson(url, accessToken, schema, {
       fetch: this.options.fetch ?? fetch,

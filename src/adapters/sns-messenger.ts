@@ -17,10 +17,34 @@ import {
   SubscribeCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
+import { TopicNotFoundError } from '../domain/errors';
 import type { EventPublisher, Messenger, NewSubscriberEvent, TopicSubscription } from '../ports';
+
+/** SNS says NotFound (NotFoundException in the SDK) for a topic or subscription that is gone. */
+function isNotFound(error: unknown): boolean {
+  return (error as { name?: unknown }).name === 'NotFoundException';
+}
+
+async function orTopicNotFound<T>(call: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNotFound(error)) throw new TopicNotFoundError(`${what}: topic does not exist`, { cause: error });
+    throw error;
+  }
+}
 
 /** Alerts are transactional: SNS's default (promotional) may be dropped or delayed by carriers. */
 const TRANSACTIONAL = { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } };
+
+/**
+ * SNS delivers SMS through End User Messaging and, without this attribute, picks any origination
+ * number in the account for the destination country: alerts must come from the stack's own number
+ * (the one people reply to and whose registration covers this use case).
+ */
+const fromNumber = (number: string) => ({
+  'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: number },
+});
 
 export function ensureTopic(sns: SNSClient): Messenger['ensureTopic'] {
   return async (name) => {
@@ -32,22 +56,31 @@ export function ensureTopic(sns: SNSClient): Messenger['ensureTopic'] {
 
 export function subscribeSms(sns: SNSClient): Messenger['subscribeSms'] {
   return async (topicArn, phone) => {
-    const { SubscriptionArn } = await sns.send(
-      new SubscribeCommand({
-        TopicArn: topicArn,
-        Protocol: 'sms',
-        Endpoint: phone,
-        ReturnSubscriptionArn: true,
-      }),
+    const { SubscriptionArn } = await orTopicNotFound(
+      () =>
+        sns.send(
+          new SubscribeCommand({
+            TopicArn: topicArn,
+            Protocol: 'sms',
+            Endpoint: phone,
+            ReturnSubscriptionArn: true,
+          }),
+        ),
+      'Subscribe',
     );
     if (!SubscriptionArn) throw new Error('Subscribe returned no SubscriptionArn');
     return SubscriptionArn;
   };
 }
 
+/** A subscription that is already gone is what was asked for. */
 export function unsubscribe(sns: SNSClient): Messenger['unsubscribe'] {
   return async (subscriptionArn) => {
-    await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+    try {
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   };
 }
 
@@ -63,7 +96,10 @@ export function listSubscriptions(sns: SNSClient): Messenger['listSubscriptions'
     let NextToken: string | undefined;
     // SNS returns at most 100 per call, with a NextToken while more remain.
     do {
-      const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+      const page = await orTopicNotFound(
+        () => sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken })),
+        'ListSubscriptionsByTopic',
+      );
       for (const s of page.Subscriptions ?? []) {
         if (s.SubscriptionArn)
           found.push({
@@ -93,10 +129,14 @@ export function snsOptIn(sns: SNSClient): Messenger['optIn'] {
   };
 }
 
-export function publish(sns: SNSClient): Messenger['publish'] {
+/** `originationNumber`: the service number (E.164) alerts are sent from; undefined leaves it to SNS. */
+export function publish(sns: SNSClient, originationNumber?: string): Messenger['publish'] {
+  const attributes = { ...TRANSACTIONAL, ...(originationNumber ? fromNumber(originationNumber) : {}) };
   return async (topicArn, text) => {
-    await sns.send(
-      new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: TRANSACTIONAL }),
+    await orTopicNotFound(
+      () =>
+        sns.send(new PublishCommand({ TopicArn: topicArn, Message: text, MessageAttributes: attributes })),
+      'Publish',
     );
   };
 }

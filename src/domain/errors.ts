@@ -67,3 +67,9 @@ export class AccountNotLinkedError extends DomainError {
     super(message);
   }
 }
+
+/**
+ * The SNS topic (or subscription) a subscriber's record names no longer exists: deleted by hand, or
+ * lost. The use cases make it again rather than fail.
+ */
+export class TopicNotFoundError extends DomainError {}

@@ -2,7 +2,15 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoPhoneDirectory } from '../adapters/dynamo-phone-directory';
 import { dynamoSubscribers } from '../adapters/dynamo-subscribers';
-import { deleteTopic, isOptedOut, publish, unsubscribe } from '../adapters/sns-messenger';
+import {
+  deleteTopic,
+  ensureTopic,
+  isOptedOut,
+  listSubscriptions,
+  publish,
+  subscribeSms,
+  unsubscribe,
+} from '../adapters/sns-messenger';
 import { loadConfig } from '../config';
 import { makeCheckBatteriesHandler } from '../handlers/check-batteries';
 import { clientSecret } from './client-secret';
@@ -23,9 +31,13 @@ export const handler = makeCheckBatteriesHandler(
     provider: buildProvider(config, clientSecret(config)),
     messenger: {
       isOptedOut: isOptedOut(sns),
-      publish: publish(sns),
+      publish: publish(sns, config.SERVICE_NUMBER),
       unsubscribe: unsubscribe(sns),
       deleteTopic: deleteTopic(sns),
+      // A subscriber's topic deleted by hand is made again (with only the confirmed phone) before an alert.
+      ensureTopic: ensureTopic(sns),
+      listSubscriptions: listSubscriptions(sns),
+      subscribeSms: subscribeSms(sns),
     },
   },
   { concurrency: config.CHECK_CONCURRENCY },

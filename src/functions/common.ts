@@ -27,6 +27,7 @@ export function commonDeps(config: Config): Pick<Deps, 'clock' | 'sleep' | 'logg
       maxConfirmationsPerDay: 3,
       maxNumbersPerAccountPerDay: 3,
       maxRepliesPerHour: 10,
+      selfManagedOptOuts: config.SELF_MANAGED_OPT_OUTS,
     },
   };
 }

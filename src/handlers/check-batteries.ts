@@ -1,13 +1,13 @@
 /** The checker: `{"subscriberIds": [...], "force"?: true}` from the dispatcher; returns what it did. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { CheckSummary } from '../ports';
 import { CheckBatchError, checkBatch } from '../usecases/check-batch';
 import type { CheckDeps } from '../usecases/check-subscriber';
 import { emptySummary } from '../usecases/dispatch-checks';
 
 const batch = z.object({
-  subscriberIds: z.array(z.string().min(3).max(200)).max(500),
-  force: z.boolean().optional(),
+  subscriberIds: z.array(z.string().check(z.minLength(3), z.maxLength(200))).check(z.maxLength(500)),
+  force: z.optional(z.boolean()),
 });
 
 export function makeCheckBatteriesHandler(deps: CheckDeps, options: { concurrency: number }) {

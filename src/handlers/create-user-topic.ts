@@ -1,11 +1,11 @@
 /** SNS "new subscriber" -> per-user topic, SMS subscription, and the "reply YES" text. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type ProvisionDeps, provisionTopic } from '../usecases/provision-topic';
 import { forEachSnsMessage } from './sns-records';
 
 const newSubscriber = z.object({
-  subscriberId: z.string().min(3).max(200),
-  signupId: z.string().min(8).max(100),
+  subscriberId: z.string().check(z.minLength(3), z.maxLength(200)),
+  signupId: z.string().check(z.minLength(8), z.maxLength(100)),
 });
 
 export function makeCreateUserTopicHandler(deps: ProvisionDeps) {

@@ -1,16 +1,16 @@
 /** SNS "inbound SMS" (AWS End User Messaging two-way payload) -> the person's command, answered. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { handleInboundSms, type InboundDeps } from '../usecases/handle-inbound-sms';
 import { forEachSnsMessage } from './sns-records';
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/);
+const e164 = z.string().check(z.regex(/^\+[1-9]\d{6,14}$/));
 
 /** A real SMS is at most 1,600 characters (10 concatenated segments); longer is not from a phone. */
 const twoWayPayload = z.object({
   originationNumber: e164,
   destinationNumber: e164,
-  messageBody: z.string().max(1600),
-  inboundMessageId: z.string().min(1).max(128),
+  messageBody: z.string().check(z.maxLength(1600)),
+  inboundMessageId: z.string().check(z.minLength(1), z.maxLength(128)),
 });
 
 export function makeInboundSmsHandler(deps: InboundDeps) {

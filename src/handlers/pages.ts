@@ -1,9 +1,9 @@
 /**
- * GET /, /privacy and /style.css: the static-ish pages, rendered on request. Also the catch-all
+ * GET /, /privacy, /terms and /style.css: the static-ish pages, rendered on request. Also the catch-all
  * route, so any other path or method gets the product's own "page not found".
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { privacyPage, signupPage } from '../web/pages';
+import { privacyPage, signupPage, termsPage } from '../web/pages';
 import { STYLESHEET } from '../web/style';
 import { errorResult, type HttpResult, htmlResult } from './web';
 
@@ -21,6 +21,8 @@ export function makePagesHandler(options: PagesOptions) {
         return htmlResult(200, signupPage(), { formTarget: options.authorizationOrigin });
       case '/privacy':
         return htmlResult(200, privacyPage());
+      case '/terms':
+        return htmlResult(200, termsPage());
       case '/style.css':
         return {
           statusCode: 200,

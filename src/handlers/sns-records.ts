@@ -4,12 +4,12 @@
  * acting on a good record is rethrown so SNS and Lambda retry it, and what still fails lands in the DLQ.
  */
 import type { SNSEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Logger } from '../ports';
 
 export async function forEachSnsMessage<T>(
   event: unknown,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   logger: Logger,
   act: (message: T) => Promise<unknown>,
 ): Promise<void> {

@@ -21,6 +21,7 @@ import {
   ProviderUnavailableError,
   RateLimitedError,
   TokenRejectedError,
+  TopicNotFoundError,
   VersionConflictError,
 } from '../domain/errors';
 import { stop } from '../domain/lifecycle';
@@ -31,11 +32,20 @@ import type { Device } from '../ports';
 import { withAccessToken } from './access-token';
 import { type Ops, retryOnConflict, updateSubscriber, type WithMessenger } from './deps';
 import { eraseSubscriber } from './erase-subscriber';
+import { ensureTopicFor } from './provision-topic';
 
 /** What a check needs: the subscriber records, the phone directory (to erase), and alerts by topic. */
 export type CheckDeps = WithMessenger<
   'subscribers' | 'provider' | 'clock' | 'logger' | 'settings' | 'sleep',
-  'isOptedOut' | 'publish' | 'unsubscribe' | 'deleteTopic'
+  // ensureTopic, listSubscriptions, subscribeSms: a topic deleted by hand is made again (with only
+  // the confirmed phone) before an alert.
+  | 'isOptedOut'
+  | 'publish'
+  | 'unsubscribe'
+  | 'deleteTopic'
+  | 'ensureTopic'
+  | 'subscribeSms'
+  | 'listSubscriptions'
 > &
   Ops<'phones', 'getPhone' | 'savePhone'>;
 
@@ -219,12 +229,12 @@ async function send(
   before: Subscriber,
   evaluation: Evaluation,
 ): Promise<CheckOutcome> {
-  const { messenger, logger } = deps;
+  const { logger } = deps;
   const failed: Alert[] = [];
   let firstError: unknown;
   for (const alert of evaluation.alerts) {
     try {
-      await messenger.publish(subscriber.topicArn as string, alert.text);
+      await publishToSubscriber(deps, subscriber, alert.text);
       logger.info('alert sent', { subscriberId: subscriber.id, kind: alert.kind });
     } catch (error) {
       failed.push(alert);
@@ -369,5 +379,37 @@ async function lostGrant(
   deps.logger.warn('grant revoked or expired; subscriber needs to sign up again', {
     subscriberId: subscriber.id,
   });
-  if (changed.topicArn) await deps.messenger.publish(changed.topicArn, text);
+  if (changed.topicArn) await publishToSubscriber(deps, changed, text);
+}
+
+/**
+ * Texts through the subscriber's topic. A topic that no longer exists (deleted by hand, or lost) is
+ * made again with the phone subscribed, remembered, and the text sent there: the person still hears.
+ * Only active (or just-lapsed) subscribers are texted, and their phone is the confirmed owner, so it
+ * is the one subscription the new topic gets.
+ */
+async function publishToSubscriber(deps: CheckDeps, subscriber: Subscriber, text: string): Promise<void> {
+  try {
+    await deps.messenger.publish(subscriber.topicArn as string, text);
+    return;
+  } catch (error) {
+    if (!(error instanceof TopicNotFoundError)) throw error;
+  }
+  const { topicArn, subscriptionArn } = await ensureTopicFor(
+    deps,
+    { ...subscriber, topicArn: undefined },
+    subscriber.phone,
+  );
+  deps.logger.warn('topic no longer existed; created and subscribed again', { subscriberId: subscriber.id });
+  await retryOnConflict(async () => {
+    const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
+    if (!current || (current.topicArn === topicArn && current.subscriptionArn === subscriptionArn)) return;
+    await deps.subscribers.saveSubscriber({
+      ...current,
+      topicArn,
+      subscriptionArn,
+      updatedAt: deps.clock.now(),
+    });
+  });
+  await deps.messenger.publish(topicArn, text);
 }

@@ -36,6 +36,11 @@ export interface AppSettings {
   maxNumbersPerAccountPerDay: number;
   /** Replies to HELP, STATUS and texts we do not understand, per number per hour, in all. */
   maxRepliesPerHour: number;
+  /**
+   * false (the template's default): AWS End User Messaging answers HELP and the opt-out words itself,
+   * with the texts configured on the number, so the service must not answer them a second time.
+   */
+  selfManagedOptOuts: boolean;
 }
 
 export interface Deps {

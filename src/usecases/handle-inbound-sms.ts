@@ -125,6 +125,8 @@ async function act(deps: InboundDeps, text: InboundText): Promise<InboundOutcome
       return 'deleted';
     }
     case 'help':
+      // AWS has already answered the HELP keyword with the number's configured text.
+      if (!deps.settings.selfManagedOptOuts && isKeyword(text.body, 'HELP')) return 'help';
       return limitedReply(ctx, texts.help(), 'help');
     default:
       return settingsCommand(ctx, command);
@@ -311,6 +313,16 @@ async function statusText(deps: InboundDeps, subscriber: Subscriber): Promise<st
     }));
     return texts.statusStale(remembered, now);
   }
+}
+
+/** Whether the whole text is this keyword, as AWS matches keywords (any case, around spaces). */
+function isKeyword(body: string, keyword: string): boolean {
+  return (
+    body
+      .trim()
+      .replace(/[.!]+$/, '')
+      .toUpperCase() === keyword
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * code). The phone joins the topic only when it says YES (handle-inbound-sms), so a number that never
  * confirmed never hears an alert. Safe to run twice for one event.
  */
-import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/errors';
+import { RecipientOptedOutError, RecipientUnreachableError, TopicNotFoundError } from '../domain/errors';
 import { confirmationPlan } from '../domain/lifecycle';
 import { texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
@@ -50,6 +50,33 @@ async function confirmedPhone(
   return record?.ownerId === subscriber.id ? subscriber.phone : undefined;
 }
 
+/**
+ * The subscriber's topic with exactly `keep` subscribed (the confirmed phone, or nobody), made if
+ * missing. A stored topic that no longer exists (deleted by hand, or lost) is created again under the
+ * same name, so the person still hears; it never subscribes anyone but `keep`.
+ */
+export async function ensureTopicFor(
+  deps: WithMessenger<
+    'logger' | 'settings',
+    'ensureTopic' | 'listSubscriptions' | 'unsubscribe' | 'subscribeSms'
+  >,
+  subscriber: Pick<Subscriber, 'id' | 'provider' | 'providerUserId' | 'topicArn'>,
+  keep: string | undefined,
+): Promise<{ topicArn: string; subscriptionArn: string | undefined }> {
+  const { messenger } = deps;
+  const name = topicNameFor(deps.settings.userTopicPrefix, subscriber);
+  const stored = subscriber.topicArn;
+  const topicArn = stored ?? (await messenger.ensureTopic(name));
+  try {
+    return { topicArn, subscriptionArn: await reconcileTopic(deps, topicArn, keep) };
+  } catch (error) {
+    if (!(error instanceof TopicNotFoundError) || stored === undefined) throw error;
+  }
+  deps.logger.warn('stored topic no longer exists; creating it again', { subscriberId: subscriber.id });
+  const recreated = await messenger.ensureTopic(name);
+  return { topicArn: recreated, subscriptionArn: await reconcileTopic(deps, recreated, keep) };
+}
+
 export async function provisionTopic(
   deps: ProvisionDeps,
   event: NewSubscriberEvent,
@@ -60,11 +87,13 @@ export async function provisionTopic(
   const subscriber = await retryOnConflict(async () => {
     const current = await subscribers.getSubscriber(event.subscriberId, now);
     if (!current || current.signupId !== event.signupId) return current;
-    const topicArn =
-      current.topicArn ?? (await messenger.ensureTopic(topicNameFor(deps.settings.userTopicPrefix, current)));
     // Whatever earlier sign-ups, expiries or failures left on the topic, only the confirmed phone
     // stays (none while the sign-up waits for its YES).
-    const subscriptionArn = await reconcileTopic(deps, topicArn, await confirmedPhone(deps, current, now));
+    const { topicArn, subscriptionArn } = await ensureTopicFor(
+      deps,
+      current,
+      await confirmedPhone(deps, current, now),
+    );
     if (current.topicArn === topicArn && current.subscriptionArn === subscriptionArn) return current;
     const { subscriptionArn: _old, ...rest } = current;
     return subscribers.saveSubscriber({

@@ -1,5 +1,5 @@
 /**
- * The product's pages: sign-up, what happens next, errors in plain words, privacy. Everything
+ * The product's pages: sign-up, what happens next, errors in plain words, privacy, terms. Everything
  * interpolated is escaped by the `html` template; no page carries a script.
  */
 import type { NotTextedReason } from '../domain/lifecycle';
@@ -64,7 +64,7 @@ Reply STOP to stop, HELP for help. Message and data rates may apply.</label>
 <button type="submit">Continue to Google to connect Fitbit</button>
 </form>
 <p class="hint">Next, Google asks you to let us read your devices' battery levels. We read nothing else.
-<a href="/privacy">What we store, and how to delete it</a>.</p>
+<a href="/privacy">What we store, and how to delete it</a>. <a href="/terms">Terms</a>.</p>
 </div>`,
   });
 }
@@ -237,6 +237,24 @@ export function privacyPage(): string {
 <p>A sign-up you do not confirm with YES is deleted within 24 hours. After you text STOP we keep your settings for 30 days in case you text START, then delete everything.</p>
 <p><strong>To delete everything now, text DELETE.</strong> We revoke our access at Google and erase your number and settings, and confirm in one last text.</p>
 <p>We never sell or share your number, and we send nothing but battery alerts and answers to your texts.</p>
+<p><a href="/">Back to sign-up</a></p></div>`,
+  });
+}
+
+/** The terms of the text program: what carriers and number registration ask a sender to publish. */
+export function termsPage(): string {
+  return page({
+    title: 'Terms',
+    body: html`<div class="card"><h1>Terms of the battery texts</h1>
+<ul>
+<li><strong>What you get:</strong> a text when a Fitbit device's battery runs low (at most 3 texts a day, usually far fewer), and answers to the texts you send us. Nothing else, never marketing.</li>
+<li><strong>How you join:</strong> you sign up on this site, connect your Fitbit through Google, and reply YES to our first text. Nothing is sent before that YES.</li>
+<li><strong>How you stop:</strong> reply STOP at any time; we send no more texts. Reply START to resume. Text DELETE to erase everything now.</li>
+<li><strong>Help:</strong> reply HELP for what the service is and the commands you can text.</li>
+<li><strong>Cost:</strong> the service is free. Message and data rates from your carrier may apply.</li>
+<li><strong>No guarantee:</strong> carriers may delay or drop texts, and battery levels come from Google; we cannot promise every alert arrives on time.</li>
+</ul>
+<p>How we handle your number and data: <a href="/privacy">privacy</a>.</p>
 <p><a href="/">Back to sign-up</a></p></div>`,
   });
 }

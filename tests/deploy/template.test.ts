@@ -3,48 +3,43 @@
  * `sls package --stage prod` with placeholder params, and checked for what the README promises.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { EXISTING_NUMBER, type Packaged, packageProd } from './package-template';
 
 type Resource = {
   Type: string;
   // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read by path below.
   Properties: Record<string, any>;
   DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  DependsOn?: string | string[];
   Condition?: string;
 };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Template = { Resources: Record<string, Resource>; Outputs: Record<string, { Value: unknown }> };
 
-const ROOT = resolve(__dirname, '../..');
-let dir: string;
-let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+/** The default prod stack: it requests its own number. */
+let created: Packaged;
+/** A prod stack on an existing number, a custom domain and a reserved checker concurrency. */
+let existing: Packaged;
+let template: Template;
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fbs-template-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/osls/bin/serverless.js'),
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      dir,
-      '--param=oauthClientId=placeholder-client-id.apps.googleusercontent.com',
-      '--param=operatorEmail=operator@example.com',
-    ],
-    // No credentials of any kind: packaging must not need them.
-    {
-      cwd: ROOT,
-      stdio: 'pipe',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SLS_TELEMETRY_DISABLED: '1' },
-    },
-  );
-  template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-}, 180_000);
+beforeAll(async () => {
+  // One after the other: both builds share the service's esbuild work directory.
+  created = await packageProd();
+  existing = await packageProd({
+    ...EXISTING_NUMBER,
+    customDomain: 'battery.example.com',
+    customDomainCertificateArn:
+      'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+    checkerReservedConcurrency: '20',
+  });
+  template = created.template;
+}, 240_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  for (const p of [created, existing]) if (p) rmSync(p.dir, { recursive: true, force: true });
+});
 
 const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 const functions = () => ofType('AWS::Lambda::Function');
@@ -78,10 +73,11 @@ describe('the prod CloudFormation template', () => {
     }
   });
 
-  it('lets only createUserTopic create topics, and only under the service prefix', () => {
+  it('lets only createUserTopic and the checker (which re-makes a topic deleted by hand) create topics, only under the service prefix', () => {
+    const mayCreate = new Set(['CreateUserTopicLambdaFunction', 'CheckBatteriesLambdaFunction']);
     for (const [name, fn] of functions()) {
       const creating = statementsOf(roleOf(fn)).filter((s) => actions(s).includes('sns:CreateTopic'));
-      if (name !== 'CreateUserTopicLambdaFunction') {
+      if (!mayCreate.has(name)) {
         expect(creating).toEqual([]);
         continue;
       }
@@ -98,7 +94,7 @@ describe('the prod CloudFormation template', () => {
     expect(pages).toEqual([]);
   });
 
-  it('keeps the table safe: on-demand, PITR, encryption, TTL, deletion protection, retained', () => {
+  it('keeps the table safe: on-demand, PITR, encryption, TTL, deletion protection, retained except on a failed first create', () => {
     const [[, table]] = ofType('AWS::DynamoDB::Table') as [[string, Resource]];
 
     expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
@@ -106,7 +102,9 @@ describe('the prod CloudFormation template', () => {
     expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
     expect(table.Properties.DeletionProtectionEnabled).toBe(true);
-    expect(table.DeletionPolicy).toBe('Retain');
+    // A rolled-back first create removes it, so the retry does not trip over a leftover table.
+    expect(table.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
   });
 
   it('sends failed async invocations and SNS deliveries to dead-letter queues, with alarms on them', () => {
@@ -173,14 +171,147 @@ describe('the prod CloudFormation template', () => {
     expect(policies.some((p) => p.includes('sms-voice.amazonaws.com') && p.includes('Deny'))).toBe(true);
   });
 
-  it('requests a two-way phone number pointed at the inbound topic unless one is given', () => {
+  it('requests a two-way phone number pointed at the inbound topic, released only if its first create rolls back', () => {
     const [[, phone]] = ofType('AWS::SMSVOICE::PhoneNumber') as [[string, Resource]];
 
-    expect(phone.Condition).toBe('CreatePhoneNumber');
     expect(phone.Properties.TwoWay).toEqual({
       Enabled: true,
       ChannelArn: { Ref: 'InboundSmsTopic' },
       ChannelRole: { 'Fn::GetAtt': ['InboundSmsPublisherRole', 'Arn'] },
     });
+    expect(phone.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(phone.UpdateReplacePolicy).toBe('Retain');
+    expect(phone.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(template.Outputs.PhoneNumberArn?.Value).toEqual({ 'Fn::GetAtt': ['PhoneNumber', 'Arn'] });
+  });
+
+  it("answers HELP, and takes START as an opt-in keyword (STOP and UNSTOP are the carrier's on toll-free)", () => {
+    const [[, phone]] = ofType('AWS::SMSVOICE::PhoneNumber') as [[string, Resource]];
+    const keywords = phone.Properties.OptionalKeywords as { Keyword: string; Action: string }[];
+
+    expect(phone.Properties.MandatoryKeywords.HELP.Message).toMatch(/STOP/);
+    expect(phone.Properties.MandatoryKeywords.HELP.Message.length).toBeLessThanOrEqual(160);
+    expect(keywords).toContainEqual(expect.objectContaining({ Keyword: 'START', Action: 'OPT_IN' }));
+    // The resource rejects optional keywords that contain STOP or HELP.
+    for (const { Keyword } of keywords) expect(Keyword).not.toMatch(/stop|help/i);
+  });
+
+  it('gives every route throttling only to routes the stage depends on, with the same route key', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    const dependsOn = [stage.DependsOn ?? []].flat();
+    const routeKeys = Object.keys(stage.Properties.RouteSettings);
+
+    expect(routeKeys.length).toBeGreaterThan(0);
+    for (const key of routeKeys) {
+      const routes = ofType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey === key);
+      expect(routes).toHaveLength(1);
+      expect(dependsOn).toContain(routes[0]?.[0]);
+    }
+  });
+
+  it('reserves no checker concurrency unless configured (new accounts cannot reserve any)', () => {
+    expect(fnNamed('CheckBatteries').Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(
+      existing.template.Resources.CheckBatteriesLambdaFunction.Properties.ReservedConcurrentExecutions,
+    ).toBe(20);
+  });
+
+  it('has no unused shared role, and names each role with its region (IAM names are global)', () => {
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    for (const [, fn] of functions()) {
+      expect(roleOf(fn).Properties.RoleName).toMatch(/^fitbit-battery-sms-prod-us-east-1-\w+$/);
+      expect(roleOf(fn).Properties.RoleName.length).toBeLessThanOrEqual(64);
+    }
+  });
+
+  it('serves the API at the execute-api address by default and says where to sign up and what to register', () => {
+    const endpoint = { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] };
+
+    expect(fnNamed('Pages').Properties.Environment.Variables.PUBLIC_BASE_URL).toEqual(endpoint);
+    expect(template.Outputs.OAuthRedirectUri?.Value).toEqual({
+      'Fn::Join': ['', [endpoint, '/oauth/callback']],
+    });
+    expect(template.Outputs.TermsUrl?.Value).toEqual({ 'Fn::Join': ['', [endpoint, '/terms']] });
+    expect(template.Outputs.PrivacyUrl?.Value).toEqual({ 'Fn::Join': ['', [endpoint, '/privacy']] });
+    expect(ofType('AWS::ApiGatewayV2::DomainName')).toEqual([]);
+  });
+
+  it('routes GET /terms to the pages function', () => {
+    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+
+    expect(keys).toEqual(expect.arrayContaining(['GET /', 'GET /privacy', 'GET /terms']));
+  });
+});
+
+describe('the prod template on an existing number and a custom domain', () => {
+  const resources = () => existing.template.Resources as Record<string, Resource>;
+  const fn = (name: string) => resources()[`${name}LambdaFunction`] as Resource;
+
+  it('requests no number: texts from the given one, and may send only from it', () => {
+    const role = resources()[fn('InboundSms').Properties.Role['Fn::GetAtt'][0]] as Resource;
+    const sending = statementsOf(role).filter((s) => actions(s).includes('sms-voice:SendTextMessage'));
+
+    expect(Object.values(resources()).some((r) => r.Type === 'AWS::SMSVOICE::PhoneNumber')).toBe(false);
+    expect(fn('CheckBatteries').Properties.Environment.Variables.SERVICE_NUMBER).toBe(
+      EXISTING_NUMBER.serviceNumber,
+    );
+    expect(sending.map((s) => s.Resource)).toEqual([EXISTING_NUMBER.phoneNumberArn]);
+    expect(existing.template.Outputs.PhoneNumberArn.Value).toBe(EXISTING_NUMBER.phoneNumberArn);
+  });
+
+  it('maps the custom domain to the API and uses it for the public URL and the OAuth redirect', () => {
+    const domain = Object.values(resources()).find((r) => r.Type === 'AWS::ApiGatewayV2::DomainName');
+    const mapping = Object.values(resources()).find((r) => r.Type === 'AWS::ApiGatewayV2::ApiMapping');
+
+    expect(domain?.Properties.DomainName).toBe('battery.example.com');
+    expect(domain?.Properties.DomainNameConfigurations[0].EndpointType).toBe('REGIONAL');
+    expect(mapping?.Properties).toMatchObject({ ApiId: { Ref: 'HttpApi' }, Stage: '$default' });
+    expect(mapping?.DependsOn).toEqual(['HttpApiStage']);
+    for (const name of ['Pages', 'Signup', 'OauthCallback', 'CheckBatteries'])
+      expect(fn(name).Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://battery.example.com');
+    expect(existing.template.Outputs.OAuthRedirectUri.Value).toBe(
+      'https://battery.example.com/oauth/callback',
+    );
+    expect(existing.template.Outputs.CustomDomainTarget.Value).toEqual({
+      'Fn::GetAtt': ['CustomDomain', 'RegionalDomainName'],
+    });
+  });
+});
+
+describe('packaging refuses a half-given number', () => {
+  it('wants the E.164 number with the ARN, so alerts never go out from the placeholder', async () => {
+    await expect(packageProd({ phoneNumberArn: EXISTING_NUMBER.phoneNumberArn })).rejects.toThrow(
+      /phoneNumberArn needs serviceNumber/,
+    );
+  });
+});
+
+/** AWS's CloudFormation linter: no errors (E) on either stack. Installed on CI and these machines. */
+describe('cfn-lint', () => {
+  const lint = (file: string) => {
+    try {
+      execFileSync('cfn-lint', ['--version'], { stdio: 'pipe' });
+    } catch {
+      throw new Error(
+        'cfn-lint is not installed (pip install cfn-lint, see /work/shared/reference/toolchain.md): the template cannot be checked',
+      );
+    }
+    try {
+      execFileSync('cfn-lint', ['--format', 'parseable', file], { stdio: 'pipe', encoding: 'utf8' });
+      return [];
+    } catch (error) {
+      // Exit codes: 2 errors, 4 warnings, 8 informational (or-ed); the findings are on stdout.
+      const out = String((error as { stdout?: string }).stdout ?? '');
+      if (!out.trim()) throw error;
+      return out.split('\n').filter((line) => /:E\d{4}:/.test(line));
+    }
+  };
+
+  it('finds no errors in the stack that requests its number', () => {
+    expect(lint(created.file)).toEqual([]);
+  });
+
+  it('finds no errors in the stack on an existing number and a custom domain', () => {
+    expect(lint(existing.file)).toEqual([]);
   });
 });

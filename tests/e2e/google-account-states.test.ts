@@ -61,9 +61,9 @@ async function signUpTo(user: string, phone: string, extra: Record<string, strin
 async function signUpAndConfirmWith(user: string, phone: string, extra: Record<string, string>) {
   const landed = await signUpTo(user, phone, extra);
   expect(landed.status).toBe(200);
-  await outboundTexts(stack.sandbox, phone, 1);
+  await outboundTexts(stack, phone, 1);
   await textFromPhone(stack.sandbox, phone, 'YES');
-  return outboundTexts(stack.sandbox, phone, 2);
+  return outboundTexts(stack, phone, 2);
 }
 
 /** A forced round, invoked as an operator would; it answers once every check of the round is done. */
@@ -103,7 +103,7 @@ describe('Google account states on the local stack', () => {
       // Once linked, the same person signs up as anyone does: the first text is the usual YES request.
       await sandbox('POST', `/sandbox/users/${user}/link`);
       expect((await signUpTo(user, phone)).status).toBe(200);
-      const [first] = await outboundTexts(stack.sandbox, phone, 1);
+      const [first] = await outboundTexts(stack, phone, 1);
       expect(first).toContain('reply YES');
     },
   );
@@ -116,7 +116,7 @@ describe('Google account states on the local stack', () => {
     await sandbox('POST', `/sandbox/users/${user}/unlink`);
 
     await pollNow();
-    const texts = await outboundTexts(stack.sandbox, phone, 3);
+    const texts = await outboundTexts(stack, phone, 3);
     const readsAfterFirst = await deviceReads(user);
     await pollNow();
 
@@ -134,13 +134,13 @@ describe('Google account states on the local stack', () => {
     await signUpAndConfirmWith(user, phone, { sandbox_grant_seconds: String(2 * 24 * 3600) });
 
     await pollNow();
-    const notice = await outboundTexts(stack.sandbox, phone, 3);
+    const notice = await outboundTexts(stack, phone, 3);
     await pollNow();
     const afterSecondRound = await outTexts(phone);
     await sandbox('POST', `/sandbox/users/${user}/age-grants`, { days: 3 });
     await sandbox('POST', `/sandbox/users/${user}/expire-tokens`);
     await pollNow();
-    const lapsed = await outboundTexts(stack.sandbox, phone, 4);
+    const lapsed = await outboundTexts(stack, phone, 4);
 
     expect(notice[2]).toMatch(/access you gave us ends in 2 days/);
     expect(afterSecondRound).toHaveLength(3);
@@ -161,7 +161,7 @@ describe('Google account states on the local stack', () => {
     await sandbox('POST', `/sandbox/users/${user}/expire-tokens`);
 
     await pollNow();
-    const texts = await outboundTexts(stack.sandbox, phone, 3);
+    const texts = await outboundTexts(stack, phone, 3);
 
     expect(texts[2]).toContain('lost access to your Fitbit data');
   });
@@ -173,7 +173,7 @@ describe('Google account states on the local stack', () => {
     await signUpAndConfirm(stack, user, phone);
 
     await textFromPhone(stack.sandbox, phone, 'STATUS');
-    const texts = await outboundTexts(stack.sandbox, phone, 3);
+    const texts = await outboundTexts(stack, phone, 3);
 
     expect(texts[1]).toContain('Quiet hours: America/New_York time.');
     expect(texts[2]).toContain('Quiet hours: America/New_York time.');

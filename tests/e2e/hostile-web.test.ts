@@ -360,6 +360,7 @@ describe('hostile web input on the local stack', () => {
     it.each([
       '/',
       '/privacy',
+      '/terms',
       '/style.css',
       '/oauth/callback',
       '/nowhere',

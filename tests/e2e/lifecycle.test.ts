@@ -129,7 +129,7 @@ describe('issue 12 on the local stack', () => {
     const owner = '+12015550142';
     await sandboxPut('/sandbox/users/lc-typo/settings', { timeZone: daytimeZone() });
     expect((await signUp('lc-typo', stranger)).status).toBe(200);
-    await outboundTexts(stack.sandbox, stranger, 1);
+    await outboundTexts(stack, stranger, 1);
     // What DynamoDB TTL does a day later: the unconfirmed sign-up is gone.
     const { doc, name } = table();
     const items = (await doc.send(new ScanCommand({ TableName: name }))).Items ?? [];
@@ -148,7 +148,7 @@ describe('issue 12 on the local stack', () => {
       },
     ]);
     const round = await pollNow();
-    const ownerTexts = await outboundTexts(stack.sandbox, owner, 3);
+    const ownerTexts = await outboundTexts(stack, owner, 3);
 
     expect(round.texted).toBe(1);
     expect(ownerTexts[2]).toContain('battery low: 7%');
@@ -170,14 +170,14 @@ describe('issue 12 on the local stack', () => {
       },
     ]);
     expect((await signUp('lc-attacker', victim)).status).toBe(200);
-    const [, , takeover] = await outboundTexts(stack.sandbox, victim, 3);
+    const [, , takeover] = await outboundTexts(stack, victim, 3);
     expect(takeover).toContain('already gets alerts');
     expect(takeover).toContain('Ignore this to keep things as they are');
 
     await textFromPhone(stack.sandbox, victim, 'YES');
-    const [, , , answer] = await outboundTexts(stack.sandbox, victim, 4);
+    const [, , , answer] = await outboundTexts(stack, victim, 4);
     await textFromPhone(stack.sandbox, victim, 'STATUS');
-    const [, , , , status] = await outboundTexts(stack.sandbox, victim, 5);
+    const [, , , , status] = await outboundTexts(stack, victim, 5);
 
     expect(answer).toContain('reply YES and the 4-digit code');
     expect(status).toContain('Charge 6');
@@ -188,14 +188,14 @@ describe('issue 12 on the local stack', () => {
     const victim = '+12015550144';
     for (let i = 1; i <= 3; i++) {
       expect((await signUp('lc-pumper', victim)).status).toBe(200);
-      await outboundTexts(stack.sandbox, victim, i);
+      await outboundTexts(stack, victim, i);
     }
 
     const capped = await signUp('lc-pumper', victim);
     const cappedPage = await capped.text();
     const own = await signUp('lc-owner', victim);
     const ownPage = await own.text();
-    const texts = await outboundTexts(stack.sandbox, victim, 4);
+    const texts = await outboundTexts(stack, victim, 4);
 
     expect(capped.status).toBe(429);
     expect(cappedPage).toContain('We could not text +1******0144');

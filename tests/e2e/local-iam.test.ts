@@ -88,11 +88,11 @@ describe('the local stack with the template as packaged', () => {
     await signUpAndConfirm(stack, 'iam-alice', phone);
     await setDevices(stack, 'iam-alice', 12);
     const round = (await invokeAsAdmin(stack, 'pollBatteries', { force: true })) as { texted: number };
-    await outboundTexts(stack.sandbox, phone, 3);
+    await outboundTexts(stack, phone, 3);
     await textFromPhone(stack.sandbox, phone, 'STATUS');
-    await outboundTexts(stack.sandbox, phone, 4);
+    await outboundTexts(stack, phone, 4);
     await textFromPhone(stack.sandbox, phone, 'DELETE');
-    await outboundTexts(stack.sandbox, phone, 5);
+    await outboundTexts(stack, phone, 5);
 
     expect(round.texted).toBe(1);
     expect(denialsOf(stack)).toEqual([]);
@@ -131,7 +131,7 @@ describe('the local stack with the template as packaged', () => {
   it('publishes inbound texts as End User Messaging, through the role the template gives it', async () => {
     const phone = '+12015550191';
     await textFromPhone(stack.sandbox, phone, 'HELP');
-    await outboundTexts(stack.sandbox, phone, 1);
+    await outboundTexts(stack, phone, 1);
 
     expect(stack.iamCalls()).toContainEqual({
       caller: 'sms-voice.amazonaws.com',

@@ -2,7 +2,9 @@
  * Battery monitoring on the running local stack: a subscriber signs up and confirms, a device goes
  * low at the sandbox, a forced round texts once; the next round texts nothing.
  */
+import { TOLL_FREE_STOP_REPLY } from '../../local/sandbox';
 import {
+  daytimeZone,
   eventually,
   invokeAsAdmin,
   messagesOf,
@@ -23,29 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-/** A time zone where it is now the middle of the day, so quiet hours (22-7) cannot hold texts. */
-function daytimeZone(): string {
-  const zones = [
-    'Pacific/Honolulu',
-    'America/Los_Angeles',
-    'America/New_York',
-    'Europe/London',
-    'Europe/Berlin',
-    'Asia/Dubai',
-    'Asia/Kolkata',
-    'Asia/Tokyo',
-    'Australia/Sydney',
-    'Pacific/Auckland',
-  ];
-  for (const timeZone of zones) {
-    const hour = Number(
-      new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
-    );
-    if (hour >= 9 && hour <= 19) return timeZone;
-  }
-  throw new Error('no daytime zone found');
-}
 
 async function sandboxJson(method: string, path: string, body: unknown) {
   const response = await fetch(`${stack.sandbox}${path}`, {
@@ -88,9 +67,9 @@ describe('battery monitoring on the local stack', () => {
     ]);
 
     const first = await pollNow();
-    const afterFirst = await outboundTexts(stack.sandbox, phone, 3);
+    const afterFirst = await outboundTexts(stack, phone, 3);
     const second = await pollNow();
-    await new Promise((r) => setTimeout(r, 1500));
+    await stack.settled();
     const afterSecond = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
 
     expect(first.texted).toBe(1);
@@ -104,8 +83,8 @@ describe('battery monitoring on the local stack', () => {
     const phone = '+12015550161';
     await signUpInDaytime('mon-bob', phone);
     await textFromPhone(stack.sandbox, phone, 'STOP');
-    // The number is now on the opt-out list, as AWS keeps it; give the handler time to record the STOP.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The number is now on the opt-out list, as AWS keeps it; the handler has recorded the STOP once quiet.
+    await stack.settled();
     await sandboxJson('PUT', '/sandbox/users/mon-bob/devices', [
       {
         deviceType: 'TRACKER',
@@ -117,19 +96,25 @@ describe('battery monitoring on the local stack', () => {
     ]);
 
     await pollNow();
-    await new Promise((r) => setTimeout(r, 1500));
+    await stack.settled();
     const whileStopped = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
     await textFromPhone(stack.sandbox, phone, 'START');
-    await outboundTexts(stack.sandbox, phone, 3);
+    await outboundTexts(stack, phone, 4);
     await pollNow();
     const after = await eventually(async () => {
       const out = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
-      return out.length >= 4 ? out : undefined;
+      return out.length >= 5 ? out : undefined;
     }, 'the alert after START');
 
-    expect(whileStopped).toHaveLength(2);
-    expect(after[2]?.body).toContain('welcome back');
-    expect(after[3]?.body).toContain('Inspire 3 battery low: 9%');
+    // What the phone shows: the carriers answer STOP to a toll-free number; the service's own reply
+    // and alerts are refused while the number is opted out.
+    expect(whileStopped.map((m) => m.body)).toEqual([
+      expect.any(String),
+      expect.any(String),
+      TOLL_FREE_STOP_REPLY,
+    ]);
+    expect(after[3]?.body).toContain('welcome back');
+    expect(after[4]?.body).toContain('Inspire 3 battery low: 9%');
   });
 
   it('never writes a token, secret, verifier, code or full phone number into the logs', () => {

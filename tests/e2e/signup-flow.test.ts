@@ -81,18 +81,18 @@ describe('sign-up on the local stack', () => {
     expect(success.status).toBe(200);
     expect(await success.text()).toContain('reply YES');
 
-    const [confirm] = await outboundTexts(stack.sandbox, phone, 1);
+    const [confirm] = await outboundTexts(stack, phone, 1);
     expect(confirm).toContain('reply YES');
 
     await textFromPhone(stack.sandbox, phone, ' Yes! ', 'dup-yes-1');
     await textFromPhone(stack.sandbox, phone, ' Yes! ', 'dup-yes-1');
-    const texts = await outboundTexts(stack.sandbox, phone, 2);
+    const texts = await outboundTexts(stack, phone, 2);
 
     expect(texts).toHaveLength(2);
     expect(texts[1]).toContain('Charge 6: 80%');
 
     await textFromPhone(stack.sandbox, phone, 'YES', 'second-yes');
-    const after = await outboundTexts(stack.sandbox, phone, 3);
+    const after = await outboundTexts(stack, phone, 3);
     expect(after[2]).toContain('already subscribed');
   });
 
@@ -125,7 +125,7 @@ describe('sign-up on the local stack', () => {
     const response = await new Browser().get(callback);
 
     expect(response.status).toBe(400);
-    await new Promise((r) => setTimeout(r, 1500));
+    await stack.settled();
     expect(await messagesOf(stack.sandbox, phone)).toEqual([]);
   });
 

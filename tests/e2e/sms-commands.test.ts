@@ -26,7 +26,7 @@ afterAll(async () => {
 async function ask(phone: string, body: string, id?: string): Promise<string> {
   const before = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out').length;
   await textFromPhone(stack.sandbox, phone, body, id);
-  const after = await outboundTexts(stack.sandbox, phone, before + 1);
+  const after = await outboundTexts(stack, phone, before + 1);
   expect(after).toHaveLength(before + 1);
   return after[before] as string;
 }
@@ -75,14 +75,14 @@ describe('SMS commands on the local stack', () => {
     await textFromPhone(stack.sandbox, phone, 'STATUS', 'dup-status-1');
     await textFromPhone(stack.sandbox, phone, 'STATUS', 'dup-status-1');
 
-    expect(await outboundTexts(stack.sandbox, phone, before + 1)).toHaveLength(before + 1);
+    expect(await outboundTexts(stack, phone, before + 1)).toHaveLength(before + 1);
   });
 
   it('hints at the commands for anything else, at most once an hour', async () => {
     expect(await ask(phone, 'hello there')).toContain('commands');
     const before = await outCount(phone);
     await textFromPhone(stack.sandbox, phone, 'are you a robot');
-    await new Promise((r) => setTimeout(r, 2500));
+    await stack.settled();
 
     expect(await outCount(phone)).toBe(before);
   });
@@ -91,7 +91,7 @@ describe('SMS commands on the local stack', () => {
     const stranger = '+12015550189';
     const reply = await ask(stranger, 'STATUS');
     await textFromPhone(stack.sandbox, stranger, 'hello?');
-    await new Promise((r) => setTimeout(r, 2500));
+    await stack.settled();
 
     expect(reply).toContain(`${stack.app}/`);
     expect(await outCount(stranger)).toBe(1);

@@ -18,7 +18,13 @@ export interface TestStack {
   app: string;
   sandbox: string;
   lambda: string;
+  /** The local SNS API, for tests that act on topics as an operator would. */
+  sns: string;
   logs: string[];
+  /** Resolves when every SNS delivery in flight, and every function it invoked, has finished. */
+  settled(): Promise<void>;
+  /** Ctrl-C and `npm start` again: the same data folder, fresh ports. The fields follow. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,33 +60,57 @@ export async function startTestStack(
   options: LocalStackOptions = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fbs-e2e-'));
-  const cfg = localConfig({
-    ...(await freePorts()),
-    LOCAL_DATA_DIR: dataDir,
-    LOG_LEVEL: 'DEBUG',
-    ...overrides,
-  });
   const logs: string[] = [];
-  let stack: LocalStack;
-  try {
-    stack = await startLocalStack(cfg, (line) => logs.push(line), options);
-  } catch (error) {
-    throw new Error(`local stack did not start: ${error}\n${logs.slice(-40).join('\n')}`);
-  }
-  return {
+  const bootOnce = async () => {
+    const cfg = localConfig({
+      ...(await freePorts()),
+      LOCAL_DATA_DIR: dataDir,
+      LOG_LEVEL: 'DEBUG',
+      ...overrides,
+    });
+    return { cfg, stack: await startLocalStack(cfg, (line) => logs.push(line), options) };
+  };
+  // The OS's free ports are free only until someone takes them: another test run, or one of this
+  // stack's own port-0 listeners. A start that lost that race closes what it opened (stack-start
+  // test) and is tried again on new ports; any other failure is reported at once.
+  const boot = async () => {
+    for (let attempt = 1; ; attempt++) {
+      const before = logs.length;
+      try {
+        return await bootOnce();
+      } catch (error) {
+        const lostRace = /EADDRINUSE/.test(`${error}\n${logs.slice(before).join('\n')}`);
+        if (lostRace && attempt < 3) continue;
+        throw new Error(`local stack did not start: ${error}\n${logs.slice(-40).join('\n')}`);
+      }
+    }
+  };
+  let running = await boot();
+  const urls = (cfg: LocalConfig) => ({
     cfg,
     app: `http://${cfg.host}:${cfg.httpPort}`,
     sandbox: `http://${cfg.host}:${cfg.sandboxPort}`,
     lambda: `http://${cfg.host}:${cfg.lambdaPort}`,
-    iamCalls: () => stack.iamCalls(),
+    sns: `http://${cfg.host}:${cfg.snsPort}`,
+  });
+  const test: TestStack = {
+    ...urls(running.cfg),
+    iamCalls: () => running.stack.iamCalls(),
     logs,
+    settled: () => running.stack.settled(),
+    restart: async () => {
+      await running.stack.stop();
+      running = await boot();
+      Object.assign(test, urls(running.cfg));
+    },
     stop: async () => {
       // E2E_LOGS=1 prints what the stack logged, for a failing run.
       if (process.env.E2E_LOGS === '1') console.log(logs.join('\n'));
-      await stack.stop();
+      await running.stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return test;
 }
 
 /**
@@ -107,6 +137,29 @@ export async function invokeAsAdmin(stack: TestStack, fn: string, payload: unkno
   } finally {
     lambda.destroy();
   }
+}
+
+/** A time zone where it is now the middle of the day, so quiet hours (22-7) cannot hold texts. */
+export function daytimeZone(): string {
+  const zones = [
+    'Pacific/Honolulu',
+    'America/Los_Angeles',
+    'America/New_York',
+    'Europe/London',
+    'Europe/Berlin',
+    'Asia/Dubai',
+    'Asia/Kolkata',
+    'Asia/Tokyo',
+    'Australia/Sydney',
+    'Pacific/Auckland',
+  ];
+  for (const timeZone of zones) {
+    const hour = Number(
+      new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
+    );
+    if (hour >= 9 && hour <= 19) return timeZone;
+  }
+  throw new Error('no daytime zone found');
 }
 
 /** A browser's cookie jar, just enough for one site. */
@@ -184,14 +237,14 @@ export async function eventually<T>(
   }
 }
 
-/** Waits for the phone's outbound texts to reach `count`, then a little longer to catch extras. */
-export async function outboundTexts(sandbox: string, phone: string, count: number): Promise<string[]> {
+/** Waits for the phone's outbound texts to reach `count`, then until the stack is quiet, to catch extras. */
+export async function outboundTexts(stack: TestStack, phone: string, count: number): Promise<string[]> {
   await eventually(async () => {
-    const out = (await messagesOf(sandbox, phone)).filter((m) => m.direction === 'out');
+    const out = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
     return out.length >= count ? out : undefined;
   }, `${count} texts to ${phone}`);
-  await new Promise((r) => setTimeout(r, 1500));
-  return (await messagesOf(sandbox, phone)).filter((m) => m.direction === 'out').map((m) => m.body);
+  await stack.settled();
+  return (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out').map((m) => m.body);
 }
 
 /**
@@ -222,7 +275,7 @@ export async function signUpAndConfirm(stack: TestStack, user: string, phone: st
   const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
   const landed = await browser.get(callback);
   if (landed.status !== 200) throw new Error(`sign-up callback answered ${landed.status}`);
-  await outboundTexts(stack.sandbox, phone, 1);
+  await outboundTexts(stack, phone, 1);
   await textFromPhone(stack.sandbox, phone, 'YES');
-  await outboundTexts(stack.sandbox, phone, 2);
+  await outboundTexts(stack, phone, 2);
 }

@@ -93,7 +93,7 @@ describe('reliability campaign', () => {
     );
     const invalid = byName['confirmation text refused (400 ValidationException)'];
     expect(invalid).toMatchObject({ deliveries: 3, sendAttempts: 3, texts: 0 });
-    const replyOptedOut = byName['HELP reply to an opted-out number'];
+    const replyOptedOut = byName['help (INFO) reply to an opted-out number'];
     expect(replyOptedOut?.logged).toContain(
       'info: reply not sent: number cannot receive texts (RecipientOptedOutError)',
     );

@@ -4,7 +4,7 @@
  * builder. Every fake copies what it stores and returns, so a test cannot mutate "the database".
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { VersionConflictError } from '../../src/domain/errors';
+import { TopicNotFoundError, VersionConflictError } from '../../src/domain/errors';
 import { isVacant, livePending, type PhoneRecord, phoneExpiry } from '../../src/domain/lifecycle';
 import {
   DEFAULT_QUIET_HOURS,
@@ -293,17 +293,35 @@ export class FakeMessenger implements Messenger {
   readonly failures = new FailureScript<keyof Messenger>();
   private counter = 0;
 
+  /** Topics deleted behind the service's back (by hand, or lost): SNS answers NotFound for them. */
+  readonly lostTopics = new Set<string>();
+
+  /** Deletes a topic and its subscriptions the way someone in the console would. */
+  loseTopic(topicArn: string): void {
+    this.lostTopics.add(topicArn);
+    for (const [name, arn] of this.topics) if (arn === topicArn) this.topics.delete(name);
+    for (const [arn, sub] of this.subscriptions)
+      if (sub.topicArn === topicArn) this.subscriptions.delete(arn);
+  }
+
+  private requireTopic(topicArn: string): void {
+    if (this.lostTopics.has(topicArn)) throw new TopicNotFoundError('topic does not exist');
+  }
+
   async ensureTopic(name: string): Promise<string> {
     this.failures.check('ensureTopic');
     const existing = this.topics.get(name);
     if (existing) return existing;
+    // As on SNS, a topic made again under the same name has the same ARN.
     const arn = `arn:aws:sns:us-east-1:000000000000:${name}`;
     this.topics.set(name, arn);
+    this.lostTopics.delete(arn);
     return arn;
   }
 
   async subscribeSms(topicArn: string, phone: string): Promise<string> {
     this.failures.check('subscribeSms');
+    this.requireTopic(topicArn);
     for (const [arn, sub] of this.subscriptions)
       if (sub.topicArn === topicArn && sub.phone === phone) return arn;
     const arn = `${topicArn}:sub-${++this.counter}`;
@@ -319,6 +337,7 @@ export class FakeMessenger implements Messenger {
 
   async listSubscriptions(topicArn: string): Promise<TopicSubscription[]> {
     this.failures.check('listSubscriptions');
+    this.requireTopic(topicArn);
     return [...this.subscriptions]
       .filter(([, sub]) => sub.topicArn === topicArn)
       .map(([subscriptionArn, sub]) => ({ subscriptionArn, protocol: 'sms', endpoint: sub.phone }));
@@ -351,6 +370,7 @@ export class FakeMessenger implements Messenger {
 
   async publish(topicArn: string, text: string): Promise<void> {
     this.failures.check('publish');
+    this.requireTopic(topicArn);
     this.published.push({ topicArn, text });
     for (const sub of this.subscriptions.values())
       if (sub.topicArn === topicArn) this.deliveries.push({ topicArn, phone: sub.phone, text });
@@ -495,6 +515,8 @@ export const testSettings = (): AppSettings => ({
   maxConfirmationsPerDay: 3,
   maxNumbersPerAccountPerDay: 3,
   maxRepliesPerHour: 10,
+  // The service answers every keyword itself; tests of AWS-managed keywords say so.
+  selfManagedOptOuts: true,
 });
 
 export interface TestDeps extends Deps {

@@ -1,39 +1,62 @@
-import { browserGate, missingMessage } from './chromium';
+import { browserGate, findChromium, LAUNCH_ARGS, missingMessage, SYSTEM_BROWSERS } from './chromium';
+
+const missing = { missing: missingMessage('not unpacked') };
 
 describe('browserGate', () => {
-  it('runs the browser tests when Chromium is there, whatever the environment says', () => {
-    expect(browserGate({ SKIP_BROWSER_TESTS: '1' }, true)).toEqual({ kind: 'run' });
-    expect(browserGate({ CI: 'true' }, true)).toEqual({ kind: 'run' });
+  it('runs the browser tests when a Chromium is found, whatever the environment says', () => {
+    const found = { found: { executablePath: '/usr/bin/chromium', args: [], source: 'test' } };
+    expect(browserGate({ SKIP_BROWSER_TESTS: '1' }, found)).toEqual({ kind: 'run' });
+    expect(browserGate({ CI: 'true' }, found)).toEqual({ kind: 'run' });
   });
 
-  it('fails with the install hint when Chromium is missing on a developer machine', () => {
-    const gate = browserGate({}, false, '/usr/bin/chromium');
+  it('fails with the hint when no Chromium can be found on a developer machine', () => {
+    const gate = browserGate({}, missing);
 
     expect(gate.kind).toBe('fail');
     expect(gate).toMatchObject({
-      reason: expect.stringContaining(
-        'Chromium not found at /usr/bin/chromium: install it with `sudo apt-get install chromium` or run `bash .ci/install-chromium.sh`',
-      ),
+      reason: expect.stringContaining('@sparticuz/chromium could not be unpacked'),
     });
     expect(gate).toMatchObject({ reason: expect.stringContaining('SKIP_BROWSER_TESTS=1') });
   });
 
   it('skips, saying why, only when asked with SKIP_BROWSER_TESTS=1', () => {
-    const gate = browserGate({ SKIP_BROWSER_TESTS: '1' }, false, '/usr/bin/chromium');
+    const gate = browserGate({ SKIP_BROWSER_TESTS: '1' }, missing);
 
     expect(gate).toEqual({
       kind: 'skip',
-      reason: `browser tests skipped (SKIP_BROWSER_TESTS=1): ${missingMessage('/usr/bin/chromium')}`,
+      reason: `browser tests skipped (SKIP_BROWSER_TESTS=1): ${missingMessage('not unpacked')}`,
     });
-    expect(browserGate({ SKIP_BROWSER_TESTS: 'yes' }, false).kind).toBe('fail');
+    expect(browserGate({ SKIP_BROWSER_TESTS: 'yes' }, missing).kind).toBe('fail');
   });
 
   it('never skips in CI, even when asked to', () => {
     for (const CI of ['true', '1']) {
-      const gate = browserGate({ CI, SKIP_BROWSER_TESTS: '1' }, false, '/usr/bin/chromium');
+      const gate = browserGate({ CI, SKIP_BROWSER_TESTS: '1' }, missing);
 
       expect(gate.kind).toBe('fail');
       expect(gate).toMatchObject({ reason: expect.stringContaining('never skipped in CI') });
     }
   });
+});
+
+describe('findChromium', () => {
+  it('uses CHROMIUM_PATH when it exists, and says so when it does not', () => {
+    expect(findChromium({ CHROMIUM_PATH: process.execPath })).toEqual({
+      found: { executablePath: process.execPath, args: LAUNCH_ARGS, source: 'CHROMIUM_PATH' },
+    });
+    expect(findChromium({ CHROMIUM_PATH: '/nowhere/chromium' })).toEqual({
+      missing: 'CHROMIUM_PATH=/nowhere/chromium does not exist',
+    });
+  });
+
+  it('falls back to the Chromium inside @sparticuz/chromium when system browsers are skipped', () => {
+    const search = findChromium({ CHROMIUM_SKIP_SYSTEM: '1' });
+
+    expect(search).toMatchObject({ found: { source: '@sparticuz/chromium' } });
+    if (!('found' in search)) throw new Error(search.missing);
+    expect(SYSTEM_BROWSERS).not.toContain(search.found.executablePath);
+    expect(search.found.args).toContain('--no-sandbox');
+    expect(search.found.args).not.toContain('--disable-web-security');
+    expect(search.found.args).not.toContain('--single-process');
+  }, 120_000);
 });

@@ -1,18 +1,108 @@
 /**
- * What the browser tests share: whether Chromium is here (and what to do when it is not), launching
- * Debian's Chromium through playwright-core, axe-core checks, CSP watching and screenshots.
+ * What the browser tests share: finding a Chromium with no manual step (the system's, else the one
+ * that ships inside the @sparticuz/chromium npm package), launching it through playwright-core,
+ * axe-core checks, CSP watching and screenshots.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
-/** Debian's package; CHROMIUM_PATH points elsewhere (e.g. to check the missing-browser path). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const SCREENSHOT_DIR = join(__dirname, '..', '..', '..', 'artifacts', 'screenshots');
+const ROOT = join(__dirname, '..', '..', '..');
+export const SCREENSHOT_DIR = join(ROOT, 'artifacts', 'screenshots');
 export const WIDTHS = [375, 1280] as const;
 
-export function missingMessage(path = CHROMIUM_PATH): string {
-  return `Chromium not found at ${path}: install it with \`sudo apt-get install chromium\` or run \`bash .ci/install-chromium.sh\``;
+/** Where Linux distributions and Google put their browsers. */
+export const SYSTEM_BROWSERS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+];
+
+/** Launch flags for a root user in a container: no sandbox, no GPU, nothing phoning home. */
+export const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+/**
+ * Flags in @sparticuz/chromium's list (made for one page in a Lambda) that do not suit these tests:
+ * two would make the browser kinder than a person's (pages must pass with the same-origin policy and
+ * mixed-content blocking on), and a single-process browser dies when a second context opens.
+ */
+const DROPPED_ARGS = new Set([
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+  '--single-process',
+]);
+
+export interface FoundChromium {
+  executablePath: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Where it came from, for the test log. */
+  source: string;
+}
+
+export type ChromiumSearch = { found: FoundChromium } | { missing: string };
+
+/**
+ * CHROMIUM_PATH when set; else the system's Chromium or Chrome (unless CHROMIUM_SKIP_SYSTEM=1, which
+ * proves the fallback on a machine that has one); else the binary inside @sparticuz/chromium,
+ * unpacked once to the temp folder.
+ */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumSearch {
+  if (env.CHROMIUM_PATH) {
+    return existsSync(env.CHROMIUM_PATH)
+      ? { found: { executablePath: env.CHROMIUM_PATH, args: LAUNCH_ARGS, source: 'CHROMIUM_PATH' } }
+      : { missing: `CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist` };
+  }
+  if (env.CHROMIUM_SKIP_SYSTEM !== '1') {
+    const system = SYSTEM_BROWSERS.find((path) => existsSync(path));
+    if (system) return { found: { executablePath: system, args: LAUNCH_ARGS, source: system } };
+  }
+  return bundledChromium();
+}
+
+/**
+ * The package is an ES module that unpacks its brotli files on first use. Asked in a child process,
+ * because jest's CommonJS module system cannot import it, and because the answer is needed while the
+ * test file is still being loaded.
+ */
+function bundledChromium(): ChromiumSearch {
+  const script = `import('@sparticuz/chromium').then(async ({ default: c }) =>
+    process.stdout.write(JSON.stringify({ path: await c.executablePath(), args: c.args })))`;
+  try {
+    const out = execFileSync(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const { path, args } = JSON.parse(out) as { path: string; args: string[] };
+    return {
+      found: {
+        executablePath: path,
+        args: [...args.filter((a) => !DROPPED_ARGS.has(a)), '--no-sandbox'],
+        // The package's own fonts, so pages render legible text on a machine with none installed.
+        env: { FONTCONFIG_PATH: join(tmpdir(), 'fonts') },
+        source: '@sparticuz/chromium',
+      },
+    };
+  } catch (error) {
+    return { missing: missingMessage(String((error as Error).message).split('\n')[0] ?? '') };
+  }
+}
+
+export function missingMessage(detail: string): string {
+  return `No Chromium found: none of ${SYSTEM_BROWSERS.join(', ')} exists and @sparticuz/chromium could not be unpacked (${detail}). Run \`npm install\`, or point CHROMIUM_PATH at a Chromium or Chrome`;
 }
 
 export type BrowserGate =
@@ -21,16 +111,12 @@ export type BrowserGate =
   | { kind: 'fail'; reason: string };
 
 /**
- * Browser tests never pass silently without a browser: they fail with the install hint, unless a
- * developer asks to skip them (SKIP_BROWSER_TESTS=1). CI never skips.
+ * Browser tests never pass silently without a browser: they fail with the hint, unless a developer
+ * asks to skip them (SKIP_BROWSER_TESTS=1). CI never skips.
  */
-export function browserGate(
-  env: NodeJS.ProcessEnv,
-  chromiumExists: boolean,
-  path = CHROMIUM_PATH,
-): BrowserGate {
-  if (chromiumExists) return { kind: 'run' };
-  const missing = missingMessage(path);
+export function browserGate(env: NodeJS.ProcessEnv, search: ChromiumSearch): BrowserGate {
+  if ('found' in search) return { kind: 'run' };
+  const { missing } = search;
   if (env.CI === 'true' || env.CI === '1') {
     return { kind: 'fail', reason: `${missing} (CI=true: browser tests are never skipped in CI)` };
   }
@@ -40,9 +126,12 @@ export function browserGate(
   return { kind: 'fail', reason: `${missing} (or set SKIP_BROWSER_TESTS=1 to skip them locally)` };
 }
 
+let search: ChromiumSearch | undefined;
+
 /** `describe` that runs only with Chromium, and otherwise fails or visibly skips as the gate says. */
 export function describeInBrowser(name: string, body: () => void): void {
-  const gate = browserGate(process.env, existsSync(CHROMIUM_PATH));
+  search ??= findChromium();
+  const gate = browserGate(process.env, search);
   if (gate.kind === 'run') {
     describe(name, body);
     return;
@@ -61,20 +150,22 @@ export function describeInBrowser(name: string, body: () => void): void {
   });
 }
 
-/** Launch flags for a root user in a container: no sandbox, no GPU, nothing phoning home. */
-export const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+/** The Chromium the tests use (see findChromium). */
+export function chromiumInUse(): FoundChromium {
+  search ??= findChromium();
+  if (!('found' in search)) throw new Error(search.missing);
+  return search.found;
+}
 
 /** Playwright gives every launch a fresh temporary user-data-dir and removes it on close. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS });
+  const { executablePath, args, env } = chromiumInUse();
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args,
+    ...(env ? { env: { ...process.env, ...env } as Record<string, string> } : {}),
+  });
 }
 
 export interface AxeViolation {

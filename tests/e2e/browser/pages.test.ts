@@ -262,6 +262,7 @@ describeInBrowser('pages in Chromium', () => {
     const urls = [
       `${stack.app}/`,
       `${stack.app}/privacy`,
+      `${stack.app}/terms`,
       `${stack.sandbox}/sandbox`,
       `${stack.sandbox}/sandbox/phone`,
       `${stack.sandbox}/sandbox/devices`,
@@ -300,6 +301,8 @@ describeInBrowser('pages in Chromium', () => {
     await check('signup with errors');
     await page.goto(`${stack.app}/privacy`);
     await check('privacy');
+    await page.goto(`${stack.app}/terms`);
+    await check('terms');
     await submitSignup(page, '(201) 555-0144');
     await onConsentScreen(page);
     await check('sandbox consent');

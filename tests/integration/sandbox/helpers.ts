@@ -1,6 +1,7 @@
 /** Shared set-up for the sandbox tests: a sandbox on an ephemeral port with a hand-driven clock, PKCE and OAuth shortcuts. */
 import { createHash, randomBytes } from 'node:crypto';
 import { type Sandbox, startSandbox } from '../../../local/sandbox';
+import type { SmsKeywordSettings } from '../../../local/serverless-config';
 
 export const CLIENT_ID = 'test-client';
 export const CLIENT_SECRET = 'test-secret';
@@ -17,7 +18,7 @@ export interface TestSandbox {
 }
 
 export async function startTestSandbox(
-  extra: { autoOptOut?: boolean; codeTtlMs?: number } = {},
+  extra: { keywords?: SmsKeywordSettings; codeTtlMs?: number } = {},
 ): Promise<TestSandbox> {
   const clock = {
     now: Date.parse('2026-11-23T12:00:00Z'),

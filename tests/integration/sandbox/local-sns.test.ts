@@ -1,16 +1,23 @@
 /** The local SNS emulator through the real @aws-sdk/client-sns, with a fake Lambda invoke API. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CheckIfPhoneNumberIsOptedOutCommand,
   CreateTopicCommand,
+  DeleteTopicCommand,
   GetTopicAttributesCommand,
   InvalidParameterException,
   ListPhoneNumbersOptedOutCommand,
   ListSubscriptionsByTopicCommand,
+  ListSubscriptionsCommand,
   ListTopicsCommand,
   NotFoundException,
   OptInPhoneNumberCommand,
   PublishCommand,
+  paginateListSubscriptions,
+  paginateListSubscriptionsByTopic,
   SNSClient,
   SubscribeCommand,
   UnsubscribeCommand,
@@ -75,11 +82,12 @@ let client: SNSClient;
 let texts: Array<[string, string]>;
 let logs: string[];
 
-async function start(lambdaSubscriptions: Record<string, string[]> = {}, failures = 0) {
+async function start(lambdaSubscriptions: Record<string, string[]> = {}, failures = 0, dataDir?: string) {
   lambda = await fakeLambda(failures);
   texts = [];
   logs = [];
   sns = await startLocalSns({
+    dataDir,
     host: '127.0.0.1',
     port: 0,
     region: 'us-east-1',
@@ -157,8 +165,10 @@ describe('SMS', () => {
     );
     await client.send(new UnsubscribeCommand({ SubscriptionArn }));
     await client.send(new PublishCommand({ TopicArn, Message: 'x' }));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(texts).toEqual([]);
+    await client.send(new PublishCommand({ PhoneNumber: '+14255550199', Message: 'marker' }));
+    await sns.settled();
+    // The marker proves deliveries ran; the unsubscribed phone got nothing.
+    expect(texts).toEqual([['+14255550199', 'marker']]);
   });
 
   it('rejects an SMS endpoint that is not E.164', async () => {
@@ -194,7 +204,7 @@ describe('SMS', () => {
 });
 
 describe('Lambda delivery', () => {
-  it('invokes a lambda subscription asynchronously with the standard SNS event', async () => {
+  it('invokes a lambda subscription with the standard SNS event, waiting for it to finish', async () => {
     await start();
     const { TopicArn } = await client.send(new CreateTopicCommand({ Name: 'new-subscriber' }));
     await client.send(
@@ -214,7 +224,8 @@ describe('Lambda delivery', () => {
     await until(() => lambda.invocations.length === 1);
     const [call] = lambda.invocations;
     expect(call?.path).toBe('/2015-03-31/functions/svc-dev-onboard/invocations');
-    expect(call?.invocationType).toBe('Event');
+    // RequestResponse, so settled() knows when the function is done (Publish never waits for it).
+    expect(call?.invocationType).toBe('RequestResponse');
     expect(call?.body).toEqual({
       Records: [
         {
@@ -254,5 +265,139 @@ describe('Lambda delivery', () => {
     await expect(sns.publish('arn:aws:sns:us-east-1:000000000000:ghost', 'x')).rejects.toThrow(
       /does not exist/,
     );
+  });
+});
+
+describe('settled()', () => {
+  it('waits for every delivery, including a Lambda that is slow to answer', async () => {
+    await start({ 'svc-dev-inbound-sms': ['svc-dev-inboundSms'] }, 1);
+    await sns.publish('arn:aws:sns:us-east-1:000000000000:svc-dev-inbound-sms', '{"messageBody":"HI"}');
+    // The first attempt fails and is retried after a delay: settled() still waits for the retry.
+    await sns.settled();
+    expect(lambda.attempts()).toBe(2);
+    expect(lambda.invocations).toHaveLength(1);
+  });
+});
+
+describe('ListSubscriptions paging', () => {
+  beforeEach(() => start());
+
+  const phone = (i: number) => `+1425555${String(i).padStart(4, '0')}`;
+
+  it('returns 100 per page with a NextToken, and every subscription exactly once', async () => {
+    const a = await client.send(new CreateTopicCommand({ Name: 'page-a' }));
+    const b = await client.send(new CreateTopicCommand({ Name: 'page-b' }));
+    for (let i = 0; i < 101; i++) {
+      await client.send(new SubscribeCommand({ TopicArn: a.TopicArn, Protocol: 'sms', Endpoint: phone(i) }));
+      if (i < 100)
+        await client.send(
+          new SubscribeCommand({ TopicArn: b.TopicArn, Protocol: 'sms', Endpoint: phone(i) }),
+        );
+    }
+    const first = await client.send(new ListSubscriptionsCommand({}));
+    expect(first.Subscriptions).toHaveLength(100);
+    expect(first.NextToken).toEqual(expect.any(String));
+
+    const sizes: number[] = [];
+    const seen: string[] = [];
+    for await (const page of paginateListSubscriptions({ client }, {})) {
+      sizes.push(page.Subscriptions?.length ?? 0);
+      seen.push(...(page.Subscriptions ?? []).map((s) => s.SubscriptionArn ?? ''));
+    }
+    expect(sizes).toEqual([100, 100, 1]);
+    expect(new Set(seen).size).toBe(201);
+
+    const byTopic: string[] = [];
+    for await (const page of paginateListSubscriptionsByTopic({ client }, { TopicArn: a.TopicArn })) {
+      expect(page.Subscriptions?.every((s) => s.TopicArn === a.TopicArn)).toBe(true);
+      byTopic.push(...(page.Subscriptions ?? []).map((s) => s.Endpoint ?? ''));
+    }
+    expect(byTopic.sort()).toEqual(Array.from({ length: 101 }, (_, i) => phone(i)).sort());
+  });
+
+  it('answers the last page without a NextToken, and refuses a made-up one', async () => {
+    const { TopicArn } = await client.send(new CreateTopicCommand({ Name: 'small' }));
+    await client.send(new SubscribeCommand({ TopicArn, Protocol: 'sms', Endpoint: PHONE }));
+    const page = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    expect(page.Subscriptions).toEqual([
+      {
+        SubscriptionArn: expect.any(String),
+        Owner: '000000000000',
+        Protocol: 'sms',
+        Endpoint: PHONE,
+        TopicArn,
+      },
+    ]);
+    expect(page.NextToken).toBeUndefined();
+    await expect(client.send(new ListSubscriptionsCommand({ NextToken: 'garbage' }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
+  });
+});
+
+describe('restart', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'local-sns-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function restart() {
+    client.destroy();
+    await sns.close();
+    await lambda.close();
+    await start({}, 0, dir);
+  }
+
+  it('keeps topics, subscriptions and the opt-out list across a restart on the same data folder', async () => {
+    await start({}, 0, dir);
+    const { TopicArn } = await client.send(new CreateTopicCommand({ Name: 'user-kept' }));
+    const { SubscriptionArn } = await client.send(
+      new SubscribeCommand({ TopicArn, Protocol: 'sms', Endpoint: PHONE }),
+    );
+    sns.optOut('+14255550100');
+
+    await restart();
+    expect((await client.send(new ListTopicsCommand({}))).Topics).toEqual([{ TopicArn }]);
+    const listed = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    expect(listed.Subscriptions?.map((s) => s.SubscriptionArn)).toEqual([SubscriptionArn]);
+    const check = await client.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: '+14255550100' }));
+    expect(check.isOptedOut).toBe(true);
+    await client.send(new PublishCommand({ TopicArn, Message: 'still here' }));
+    await sns.settled();
+    expect(texts).toEqual([[PHONE, 'still here']]);
+  });
+
+  it('forgets what was deleted, and starts afresh when the folder is emptied', async () => {
+    await start({}, 0, dir);
+    const gone = await client.send(new CreateTopicCommand({ Name: 'user-gone' }));
+    await client.send(new CreateTopicCommand({ Name: 'user-other' }));
+    await client.send(new DeleteTopicCommand({ TopicArn: gone.TopicArn }));
+    await restart();
+    expect((await client.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn)).toEqual([
+      'arn:aws:sns:us-east-1:000000000000:user-other',
+    ]);
+
+    client.destroy();
+    await sns.close();
+    await lambda.close();
+    rmSync(dir, { recursive: true, force: true });
+    await start({}, 0, dir);
+    expect((await client.send(new ListTopicsCommand({}))).Topics).toEqual([]);
+  });
+
+  it('sets an unreadable state file aside instead of losing it, and starts empty', async () => {
+    await start({}, 0, dir);
+    await client.send(new CreateTopicCommand({ Name: 'user-x' }));
+    client.destroy();
+    await sns.close();
+    await lambda.close();
+    writeFileSync(join(dir, 'sns.json'), '{ not json');
+    await start({}, 0, dir);
+    expect((await client.send(new ListTopicsCommand({}))).Topics).toEqual([]);
+    const aside = readdirSync(dir).filter((f) => f.startsWith('sns.json.unreadable-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, aside[0] ?? ''), 'utf8')).toBe('{ not json');
+    expect(logs.join('\n')).toContain('could not be read');
   });
 });

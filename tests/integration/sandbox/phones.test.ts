@@ -7,7 +7,18 @@ import {
   SendTextMessageCommand,
   ValidationException,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { packagedTemplate } from '../../../local/iam/template';
+import { deployParams, localConfig } from '../../../local/local-config';
+import { TOLL_FREE_STOP_REPLY } from '../../../local/sandbox';
+import { type SmsKeywordSettings, smsKeywordSettings } from '../../../local/serverless-config';
 import { getJson, SERVICE_NUMBER, sendJsonTo, startTestSandbox, type TestSandbox } from './helpers';
+
+/** The template's keyword settings: the same texts a deploy configures on the number. */
+let TEMPLATE: SmsKeywordSettings;
+beforeAll(async () => {
+  const root = `${__dirname}/../../..`;
+  TEMPLATE = smsKeywordSettings(await packagedTemplate(root, 'dev', deployParams(localConfig({}))));
+});
 
 const PHONE = '+14255550182';
 let t: TestSandbox;
@@ -129,12 +140,15 @@ describe('inbound texts', () => {
     ).resolves.toEqual(expect.objectContaining({ MessageId: expect.any(String) }));
   });
 
-  it('leaves the opt-out list alone when autoOptOut is false', async () => {
-    const quiet = await startTestSandbox({ autoOptOut: false });
+  it('leaves the opt-out list alone and answers nothing when opt-outs are self-managed', async () => {
+    const quiet = await startTestSandbox({ keywords: { ...TEMPLATE, selfManagedOptOuts: true } });
     try {
       await sendJsonTo(`${quiet.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'STOP' });
+      await sendJsonTo(`${quiet.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'HELP' });
       expect(quiet.optOutChanges).toEqual([]);
       expect(quiet.sandbox.phones.isOptedOut(PHONE)).toBe(false);
+      expect(quiet.sandbox.phones.messages(PHONE).map((m) => m.direction)).toEqual(['in', 'in']);
+      expect(quiet.inbound).toHaveLength(2);
     } finally {
       await quiet.sandbox.close();
     }
@@ -145,6 +159,71 @@ describe('inbound texts', () => {
     const res = await fetch(`${t.url}/sandbox/phones/${PHONE}/messages`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     expect((await getJson(`${t.url}/sandbox/phones/${PHONE}/messages`)).body).toEqual([]);
+  });
+});
+
+describe('keywords, as AWS and the carriers answer them', () => {
+  const thread = (sandbox: TestSandbox) =>
+    sandbox.sandbox.phones.messages(PHONE).map((m) => [m.direction, m.body]);
+
+  it('the template configures a US toll-free number with AWS-managed keywords and both texts', () => {
+    expect(TEMPLATE).toMatchObject({ numberType: 'TOLL_FREE', country: 'US', selfManagedOptOuts: false });
+    expect(TEMPLATE.keywordMessages.HELP).toMatch(/^Fitbit Battery SMS: /);
+    expect(TEMPLATE.keywordMessages.STOP).toMatch(/unsubscribed/);
+  });
+
+  it("toll-free: STOP gets the carriers' own reply and opts out; other opt-out words are plain texts", async () => {
+    await sendJsonTo(`${t.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'Quit' });
+    expect(t.sandbox.phones.isOptedOut(PHONE)).toBe(false);
+    await sendJsonTo(`${t.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'stop' });
+    expect(t.sandbox.phones.isOptedOut(PHONE)).toBe(true);
+    expect(thread(t)).toEqual([
+      ['in', 'Quit'],
+      ['in', 'stop'],
+      ['out', TOLL_FREE_STOP_REPLY],
+    ]);
+    // The texts still reach the service.
+    expect(t.inbound.map((p) => JSON.parse(p).messageBody)).toEqual(['Quit', 'stop']);
+  });
+
+  it('HELP gets the configured answer, and it still reaches the service', async () => {
+    await sendJsonTo(`${t.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'help' });
+    expect(thread(t)).toEqual([
+      ['in', 'help'],
+      ['out', TEMPLATE.keywordMessages.HELP],
+    ]);
+    expect(t.inbound).toHaveLength(1);
+  });
+
+  it('a long code answers every required opt-out word with the configured STOP text', async () => {
+    const longCode = await startTestSandbox({ keywords: { ...TEMPLATE, numberType: 'TEN_DLC' } });
+    try {
+      await sendJsonTo(`${longCode.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'unsubscribe' });
+      expect(longCode.sandbox.phones.isOptedOut(PHONE)).toBe(true);
+      expect(thread(longCode)).toEqual([
+        ['in', 'unsubscribe'],
+        ['out', TEMPLATE.keywordMessages.STOP],
+      ]);
+    } finally {
+      await longCode.sandbox.close();
+    }
+  });
+
+  it("after STOP, the service's own texts are refused with DESTINATION_PHONE_NUMBER_OPTED_OUT and never shown", async () => {
+    await sendJsonTo(`${t.url}/sandbox/phones/${PHONE}/messages`, 'POST', { body: 'STOP' });
+    const refused = sms.send(
+      new SendTextMessageCommand({
+        DestinationPhoneNumber: PHONE,
+        OriginationIdentity: SERVICE_NUMBER,
+        MessageBody: 'x',
+      }),
+    );
+    await expect(refused).rejects.toBeInstanceOf(ConflictException);
+    await expect(refused).rejects.toMatchObject({ Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' });
+    expect(thread(t)).toEqual([
+      ['in', 'STOP'],
+      ['out', TOLL_FREE_STOP_REPLY],
+    ]);
   });
 });
 

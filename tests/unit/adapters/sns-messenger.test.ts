@@ -2,6 +2,7 @@ import {
   CheckIfPhoneNumberIsOptedOutCommand,
   CreateTopicCommand,
   DeleteTopicCommand,
+  NotFoundException,
   OptInPhoneNumberCommand,
   PublishCommand,
   SNSClient,
@@ -20,6 +21,7 @@ import {
   subscribeSms,
   unsubscribe,
 } from '../../../src/adapters/sns-messenger';
+import { TopicNotFoundError } from '../../../src/domain/errors';
 import { PHONE } from '../../support/fakes';
 
 const sns = mockClient(SNSClient);
@@ -89,10 +91,48 @@ describe('SNS topic operations', () => {
     });
   });
 
+  it("sends alerts from the service's own number when it has one", async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    await publish(client(), '+18885550100')(TOPIC, 'Charge 6 battery low: 14%.');
+
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      MessageAttributes: {
+        'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+        'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: '+18885550100' },
+      },
+    });
+  });
+
   it('passes SNS errors through', async () => {
     sns.on(PublishCommand).rejects(new Error('AuthorizationError'));
 
     await expect(publish(client())(TOPIC, 'x')).rejects.toThrow('AuthorizationError');
+  });
+});
+
+describe('SNS topic operations when the topic is gone', () => {
+  const notFound = () => new NotFoundException({ message: 'Topic does not exist', $metadata: {} });
+
+  it('raises TopicNotFoundError when Publish or Subscribe find no topic', async () => {
+    sns.on(PublishCommand).rejects(notFound());
+    sns.on(SubscribeCommand).rejects(notFound());
+
+    await expect(publish(client())(TOPIC, 'x')).rejects.toBeInstanceOf(TopicNotFoundError);
+    await expect(subscribeSms(client())(TOPIC, PHONE)).rejects.toBeInstanceOf(TopicNotFoundError);
+  });
+
+  it('treats unsubscribing a subscription that no longer exists as done', async () => {
+    sns.on(UnsubscribeCommand).rejects(notFound());
+
+    await expect(unsubscribe(client())(`${TOPIC}:sub-1`)).resolves.toBeUndefined();
+  });
+
+  it('still passes other Unsubscribe errors through', async () => {
+    sns.on(UnsubscribeCommand).rejects(new Error('AuthorizationError'));
+
+    await expect(unsubscribe(client())(`${TOPIC}:sub-1`)).rejects.toThrow('AuthorizationError');
   });
 });
 

@@ -23,6 +23,16 @@ describe('pages handler', () => {
     );
   });
 
+  it('serves the terms page next to the privacy page (number registration links both)', async () => {
+    const handler = makePagesHandler({ authorizationOrigin: 'https://accounts.example.test' });
+
+    const terms = await handler(event('/terms'));
+
+    expect(terms.statusCode).toBe(200);
+    expect(terms.body).toContain('Terms of the battery texts');
+    expect((await handler(event('/privacy'))).statusCode).toBe(200);
+  });
+
   it('answers anything else with its own 404', async () => {
     const handler = makePagesHandler({ authorizationOrigin: 'https://accounts.example.test' });
 

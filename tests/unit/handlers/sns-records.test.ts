@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { forEachSnsMessage } from '../../../src/handlers/sns-records';
 import { RecordingLogger } from '../../support/fakes';
 
-const schema = z.object({ id: z.string().min(1) });
+const schema = z.object({ id: z.string().check(z.minLength(1)) });
 
 const record = (message: unknown) => ({
   EventSource: 'aws:sns',

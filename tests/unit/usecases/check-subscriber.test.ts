@@ -130,6 +130,37 @@ describe('checkSubscriber', () => {
       expect(stored(deps)?.devices['dev-1']?.episode?.lowSentAt).toBe(T0);
     });
 
+    it('makes a topic that no longer exists again, subscribes the phone, records it and still texts', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.messenger.loseTopic(TOPIC);
+      deps.provider.devicesFor = [lowDevice()];
+
+      const outcome = await checkSubscriber(deps, ID);
+
+      expect(outcome).toBe('texted');
+      expect(deps.messenger.published).toEqual([
+        { topicArn: TOPIC, text: expect.stringContaining('battery low') },
+      ]);
+      const [subscriptionArn, subscription] = [...deps.messenger.subscriptions][0] ?? [];
+      expect(subscription).toEqual({ topicArn: TOPIC, phone: PHONE });
+      expect(stored(deps)).toMatchObject({ topicArn: TOPIC, subscriptionArn });
+      expect(stored(deps)?.devices['dev-1']?.episode?.lowSentAt).toBe(T0);
+    });
+
+    it('keeps the alert due when the topic cannot be made again', async () => {
+      const deps = makeDeps();
+      seedActive(deps);
+      deps.messenger.loseTopic(TOPIC);
+      deps.messenger.failures.fail('ensureTopic', new Error('ThrottlingException'));
+      deps.provider.devicesFor = [lowDevice()];
+
+      // The failed call surfaces (the checker invocation fails, so alarms see it) with the text still due.
+      await expect(checkSubscriber(deps, ID)).rejects.toThrow('ThrottlingException');
+      expect(deps.messenger.published).toHaveLength(0);
+      expect(stored(deps)?.devices['dev-1']?.episode?.lowSentAt).toBeUndefined();
+    });
+
     it('clears snoozeUntil once the snooze has ended and the reminder is sent', async () => {
       const deps = makeDeps();
       const episode = { startedAt: T0 - 5 * HOUR, lowSentAt: T0 - 5 * HOUR };

@@ -327,6 +327,16 @@ describe('handleInboundSms', () => {
       expect(replies(deps)).toEqual([{ to: PHONE, from: SERVICE_NUMBER, text: texts.help() }]);
     });
 
+    it('leaves the HELP keyword to AWS when AWS manages keywords, but still answers other help words', async () => {
+      const deps = makeDeps();
+      deps.settings.selfManagedOptOuts = false;
+
+      expect(await handleInboundSms(deps, inbound(' Help. '))).toBe('help');
+      expect(replies(deps)).toEqual([]);
+      expect(await handleInboundSms(deps, inbound('commands'))).toBe('help');
+      expect(replies(deps)).toEqual([{ to: PHONE, from: SERVICE_NUMBER, text: texts.help() }]);
+    });
+
     it('answers unknown text from an owner with the one-line command hint', async () => {
       const deps = makeDeps();
       seedOwner(deps);

@@ -95,6 +95,22 @@ describe('provisionTopic', () => {
     expect(texts.confirmTakeover('5678')).toContain('Ignore this to keep things as they are');
   });
 
+  it('creates the stored topic again when it no longer exists, subscribes the phone and records it', async () => {
+    const deps = makeDeps();
+    const topicArn = 'arn:aws:sns:us-east-1:000000000000:fbs-test-google-USER1';
+    seedPending(deps, { topicArn, subscriptionArn: `${topicArn}:old` });
+    deps.messenger.loseTopic(topicArn);
+
+    const result = await provisionTopic(deps, event());
+
+    expect(result).toBe('confirmation_sent');
+    expect(deps.messenger.lostTopics.size).toBe(0);
+    const [subscriptionArn] = [...deps.messenger.subscriptions.keys()];
+    expect([...deps.messenger.subscriptions.values()]).toEqual([{ topicArn, phone: PHONE }]);
+    expect(deps.store.subscribers.get('google#USER1')).toMatchObject({ topicArn, subscriptionArn });
+    expect(deps.logger.entries.some((l) => l.message.includes('creating it again'))).toBe(true);
+  });
+
   it('sends nothing more when the same event is delivered again', async () => {
     const deps = makeDeps();
     seedPending(deps);

@@ -6,6 +6,7 @@ import {
   privacyPage,
   signupPage,
   successPage,
+  termsPage,
 } from '../../../src/web/pages';
 
 /** The opening tag of the element with this id. */
@@ -200,5 +201,23 @@ describe('privacyPage', () => {
     expect(out).toContain('mobile number');
     expect(out).toContain('24 hours');
     expect(out).not.toMatch(/<script/i);
+  });
+});
+
+describe('termsPage', () => {
+  it('states the program, opt-in, STOP/START/HELP, cost, and links privacy (what number registration asks for)', () => {
+    const out = termsPage();
+
+    expect(out).toContain('reply YES');
+    expect(out).toMatch(/reply STOP/);
+    expect(out).toMatch(/Reply START/);
+    expect(out).toMatch(/reply HELP/);
+    expect(out).toContain('Message and data rates');
+    expect(out).toContain('href="/privacy"');
+    expect(out).not.toMatch(/<script/i);
+  });
+
+  it('is linked from the sign-up page', () => {
+    expect(signupPage()).toContain('href="/terms"');
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * Deploy-time choices, made from params when the template is packaged: does the stack request its
+ * phone number or use an existing one (by ARN), does the checker reserve concurrency, does the API
+ * answer on a custom domain. Decided here rather than by CloudFormation conditions, so the packaged
+ * template holds only what will be deployed and cfn-lint checks exactly that.
+ */
+
+/** Texts AWS answers for the stack's own number; the app answers everything else itself. */
+const HELP_TEXT =
+  'Fitbit Battery SMS: low-battery texts for your Fitbit. Reply STATUS, SNOOZE, STOP to end. Msg&data rates may apply.';
+// Required by the resource; a US toll-free number's carrier sends its own opt-out reply instead.
+const STOP_TEXT =
+  'Fitbit Battery SMS: you are unsubscribed and will get no more texts. Reply START to resume.';
+const START_TEXT = 'Fitbit Battery SMS: texts resumed. Reply HELP for help, STOP to end.';
+
+module.exports = async ({ resolveVariable }) => {
+  const param = async (name) => {
+    const value = await resolveVariable(`param:${name}`);
+    return value === undefined || value === null ? '' : String(value).trim();
+  };
+  const service = await resolveVariable('self:service');
+  const stage = await resolveVariable('sls:stage');
+  const existingArn = await param('phoneNumberArn');
+  const reserved = await param('checkerReservedConcurrency');
+  const domain = (await param('customDomain')).toLowerCase();
+  const certificateArn = await param('customDomainCertificateArn');
+  if (domain && !certificateArn)
+    throw new Error('customDomain needs customDomainCertificateArn (an ACM certificate in the same region)');
+  // The default serviceNumber is a fictional 555 number: with a real ARN it would send from nowhere.
+  if (existingArn && !/^\+[1-9]\d{6,14}$/.test(await param('serviceNumber')))
+    throw new Error('phoneNumberArn needs serviceNumber: the E.164 number of that phone number');
+  if (existingArn && (await param('serviceNumber')) === '+12025550100')
+    throw new Error(
+      'phoneNumberArn needs serviceNumber: the E.164 number of that phone number, not the placeholder',
+    );
+  if (reserved && !/^[1-9]\d*$/.test(reserved))
+    throw new Error(`checkerReservedConcurrency must be a positive integer or empty, not "${reserved}"`);
+
+  const Resources = {};
+  const Outputs = {};
+  if (!existingArn) {
+    // Released if the stack's first create rolls back; kept (with deletion protection on prod) after.
+    Resources.PhoneNumber = {
+      Type: 'AWS::SMSVOICE::PhoneNumber',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        IsoCountryCode: await param('phoneNumberCountry'),
+        NumberType: await param('phoneNumberType'),
+        NumberCapabilities: ['SMS'],
+        DeletionProtectionEnabled: (await param('deletionProtection')) === 'true',
+        SelfManagedOptOutsEnabled: (await param('selfManagedOptOuts')) === 'true',
+        MandatoryKeywords: { HELP: { Message: HELP_TEXT }, STOP: { Message: STOP_TEXT } },
+        // START opts a number back in. UNSTOP cannot be set here (the resource rejects any keyword
+        // containing STOP); on US toll-free numbers the carrier handles STOP and UNSTOP itself.
+        OptionalKeywords: [{ Keyword: 'START', Action: 'OPT_IN', Message: START_TEXT }],
+        TwoWay: {
+          Enabled: true,
+          ChannelArn: { Ref: 'InboundSmsTopic' },
+          ChannelRole: { 'Fn::GetAtt': ['InboundSmsPublisherRole', 'Arn'] },
+        },
+      },
+    };
+  }
+  if (domain) {
+    Resources.CustomDomain = {
+      Type: 'AWS::ApiGatewayV2::DomainName',
+      Properties: {
+        DomainName: domain,
+        DomainNameConfigurations: [
+          { CertificateArn: certificateArn, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' },
+        ],
+      },
+    };
+    Resources.CustomDomainMapping = {
+      Type: 'AWS::ApiGatewayV2::ApiMapping',
+      DependsOn: ['HttpApiStage'],
+      Properties: { ApiId: { Ref: 'HttpApi' }, DomainName: { Ref: 'CustomDomain' }, Stage: '$default' },
+    };
+    Outputs.CustomDomainTarget = {
+      Description: `Point a CNAME (or alias) for ${domain} at this`,
+      Value: { 'Fn::GetAtt': ['CustomDomain', 'RegionalDomainName'] },
+    };
+  }
+
+  const publicBaseUrl = domain ? `https://${domain}` : { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] };
+  const join = (suffix) =>
+    domain ? `https://${domain}${suffix}` : { 'Fn::Join': ['', [publicBaseUrl, suffix]] };
+  Outputs.SignupUrl = { Description: 'The sign-up page', Value: join('/') };
+  Outputs.OAuthRedirectUri = {
+    Description: 'Add this redirect URI to the Google OAuth client',
+    Value: join('/oauth/callback'),
+  };
+  Outputs.PrivacyUrl = {
+    Description: 'Privacy policy URL (number registration, Google verification)',
+    Value: join('/privacy'),
+  };
+  Outputs.TermsUrl = { Description: 'Terms URL (number registration)', Value: join('/terms') };
+
+  return {
+    phone: {
+      arn: existingArn || { 'Fn::GetAtt': ['PhoneNumber', 'Arn'] },
+      number: existingArn ? await param('serviceNumber') : { 'Fn::GetAtt': ['PhoneNumber', 'PhoneNumber'] },
+      mode: existingArn ? 'existing' : 'created',
+    },
+    checkerReservedConcurrency: reserved ? Number(reserved) : null,
+    publicBaseUrl,
+    resources: { Resources, Outputs },
+    roleName: (fn) => `${service}-${stage}-${fn}`,
+  };
+};

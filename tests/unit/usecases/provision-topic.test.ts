@@ -95,7 +95,7 @@ describe('provisionTopic', () => {
     expect(texts.confirmTakeover('5678')).toContain('Ignore this to keep things as they are');
   });
 
-  it('creates the stored topic again when it no longer exists, subscribes the phone and records it', async () => {
+  it('creates the stored topic again when it no longer exists, and subscribes nobody before YES', async () => {
     const deps = makeDeps();
     const topicArn = 'arn:aws:sns:us-east-1:000000000000:fbs-test-google-USER1';
     seedPending(deps, { topicArn, subscriptionArn: `${topicArn}:old` });
@@ -105,9 +105,12 @@ describe('provisionTopic', () => {
 
     expect(result).toBe('confirmation_sent');
     expect(deps.messenger.lostTopics.size).toBe(0);
-    const [subscriptionArn] = [...deps.messenger.subscriptions.keys()];
-    expect([...deps.messenger.subscriptions.values()]).toEqual([{ topicArn, phone: PHONE }]);
-    expect(deps.store.subscribers.get('google#USER1')).toMatchObject({ topicArn, subscriptionArn });
+    expect(deps.messenger.topics.get('fbs-test-google-USER1')).toBe(topicArn);
+    // A pending sign-up's phone joins the topic only when it says YES.
+    expect([...deps.messenger.subscriptions.values()]).toEqual([]);
+    const saved = deps.store.subscribers.get('google#USER1');
+    expect(saved).toMatchObject({ topicArn });
+    expect(saved?.subscriptionArn).toBeUndefined();
     expect(deps.logger.entries.some((l) => l.message.includes('creating it again'))).toBe(true);
   });
 

@@ -5,12 +5,11 @@
  * A variable the template leaves empty or wrong fails here, not on AWS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { type CfnTemplate, type TemplateFunction, templateFunctions } from '../../local/iam/template';
+import { packageProd, ROOT } from './package-template';
 
-const ROOT = resolve(__dirname, '../..');
 const world = {
   region: 'us-east-1',
   accountId: '123456789012',
@@ -22,27 +21,9 @@ let dir: string;
 let template: CfnTemplate;
 let functions: TemplateFunction[];
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fbs-cold-start-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/osls/bin/serverless.js'),
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      dir,
-      '--param=oauthClientId=placeholder-client-id.apps.googleusercontent.com',
-      '--param=operatorEmail=operator@example.com',
-    ],
-    {
-      cwd: ROOT,
-      stdio: 'pipe',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SLS_TELEMETRY_DISABLED: '1' },
-    },
-  );
-  template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+beforeAll(async () => {
+  // The same packaging as `npm run package:prod` (placeholder params, no AWS credentials).
+  ({ dir, template } = await packageProd());
   functions = templateFunctions(template, world);
 }, 180_000);
 

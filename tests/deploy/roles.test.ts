@@ -4,10 +4,8 @@
  * of them and nothing else (beyond what Lambda itself uses the role for: logs, and the on-failure
  * queue of functions that have one). Too narrow breaks on AWS; too wide is a security finding.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   actionsOfBundle,
   allowedActions,
@@ -17,10 +15,10 @@ import {
   type PolicyStatement,
 } from '../../bench/sdk-commands';
 import { extract } from '../../bench/unzip';
+import { packageProd } from './package-template';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
-const ROOT = resolve(__dirname, '../..');
 const LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /** What each function sends, as this change found it: a new command must be added here and to its role. */
@@ -82,27 +80,9 @@ let dir: string;
 let template: { Resources: Record<string, Resource> };
 const bundles = new Map<string, string>();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fbs-roles-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/osls/bin/serverless.js'),
-      'package',
-      '--stage',
-      'prod',
-      '--package',
-      dir,
-      '--param=oauthClientId=placeholder-client-id.apps.googleusercontent.com',
-      '--param=operatorEmail=operator@example.com',
-    ],
-    {
-      cwd: ROOT,
-      stdio: 'pipe',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SLS_TELEMETRY_DISABLED: '1' },
-    },
-  );
-  template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+beforeAll(async () => {
+  // The same packaging as `npm run package:prod` (placeholder params, no AWS credentials).
+  ({ dir, template } = await packageProd());
   for (const name of Object.keys(EXPECTED)) {
     const out = join(dir, name);
     mkdirSync(out);

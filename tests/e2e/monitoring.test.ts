@@ -4,13 +4,13 @@
  */
 import { TOLL_FREE_STOP_REPLY } from '../../local/sandbox';
 import {
-  daytimeZone,
   eventually,
   invokeAsAdmin,
   messagesOf,
   outboundTexts,
+  sandboxJson,
   secretsIn,
-  signUpAndConfirm,
+  signUpInDaytime,
   startTestStack,
   type TestStack,
   textFromPhone,
@@ -26,20 +26,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function sandboxJson(method: string, path: string, body: unknown) {
-  const response = await fetch(`${stack.sandbox}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBeLessThan(300);
-}
-
-async function signUpInDaytime(user: string, phone: string) {
-  await sandboxJson('PUT', `/sandbox/users/${user}/settings`, { timeZone: daytimeZone() });
-  await signUpAndConfirm(stack, user, phone);
-}
-
 async function pollNow(): Promise<Record<string, number>> {
   return (await invokeAsAdmin(stack, 'pollBatteries', { force: true })) as Record<string, number>;
 }
@@ -47,9 +33,9 @@ async function pollNow(): Promise<Record<string, number>> {
 describe('battery monitoring on the local stack', () => {
   it('texts exactly once when a device goes low, and not again on the next round', async () => {
     const phone = '+12015550160';
-    await signUpInDaytime('mon-alice', phone);
+    await signUpInDaytime(stack, 'mon-alice', phone);
     const now = new Date().toISOString();
-    await sandboxJson('PUT', '/sandbox/users/mon-alice/devices', [
+    await sandboxJson(stack, 'PUT', '/sandbox/users/mon-alice/devices', [
       {
         deviceType: 'TRACKER',
         batteryStatus: 'Low',
@@ -81,11 +67,11 @@ describe('battery monitoring on the local stack', () => {
 
   it('sends nothing to a subscriber who texted STOP, and texts again after START', async () => {
     const phone = '+12015550161';
-    await signUpInDaytime('mon-bob', phone);
+    await signUpInDaytime(stack, 'mon-bob', phone);
     await textFromPhone(stack.sandbox, phone, 'STOP');
     // The number is now on the opt-out list, as AWS keeps it; the handler has recorded the STOP once quiet.
     await stack.settled();
-    await sandboxJson('PUT', '/sandbox/users/mon-bob/devices', [
+    await sandboxJson(stack, 'PUT', '/sandbox/users/mon-bob/devices', [
       {
         deviceType: 'TRACKER',
         batteryStatus: 'Low',

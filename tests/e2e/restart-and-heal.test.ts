@@ -12,12 +12,12 @@ import {
 import { LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
 import {
   Browser,
-  daytimeZone,
   invokeAsAdmin,
   messagesOf,
   outboundTexts,
+  sandboxJson,
   secretsIn,
-  signUpAndConfirm,
+  signUpInDaytime,
   startTestStack,
   type TestStack,
 } from './stack';
@@ -41,22 +41,8 @@ function sns(): SNSClient {
   });
 }
 
-async function sandboxJson(method: string, path: string, body: unknown) {
-  const response = await fetch(`${stack.sandbox}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBeLessThan(300);
-}
-
-async function signUpInDaytime(user: string, phone: string) {
-  await sandboxJson('PUT', `/sandbox/users/${user}/settings`, { timeZone: daytimeZone() });
-  await signUpAndConfirm(stack, user, phone);
-}
-
 async function goLow(user: string, level: number) {
-  await sandboxJson('PUT', `/sandbox/users/${user}/devices`, [
+  await sandboxJson(stack, 'PUT', `/sandbox/users/${user}/devices`, [
     {
       deviceType: 'TRACKER',
       batteryStatus: 'Low',
@@ -107,7 +93,7 @@ async function subscribers(topicArn: string): Promise<string[]> {
 describe('a restart of the local stack', () => {
   it('keeps topics and subscriptions: a subscriber still gets the alert after a restart', async () => {
     const phone = '+12015550170';
-    await signUpInDaytime('keep-alice', phone);
+    await signUpInDaytime(stack, 'keep-alice', phone);
     const topic = await topicOf(phone);
     expect(topic).toEqual(expect.stringContaining(':fitbit-battery-sms-dev-'));
 
@@ -127,7 +113,7 @@ describe('a restart of the local stack', () => {
 describe('a topic deleted by hand', () => {
   it('is made again on the next alert, with the phone subscribed, and the alert arrives', async () => {
     const phone = '+12015550171';
-    await signUpInDaytime('heal-bob', phone);
+    await signUpInDaytime(stack, 'heal-bob', phone);
     const topic = (await topicOf(phone)) as string;
     await deleteTopic(topic);
     expect(await topicOf(phone)).toBeUndefined();
@@ -144,7 +130,7 @@ describe('a topic deleted by hand', () => {
 
   it('is made again, with the phone subscribed, when the subscriber signs up again', async () => {
     const phone = '+12015550172';
-    await signUpInDaytime('heal-carol', phone);
+    await signUpInDaytime(stack, 'heal-carol', phone);
     const topic = (await topicOf(phone)) as string;
     await deleteTopic(topic);
     const before = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');

@@ -279,3 +279,24 @@ export async function signUpAndConfirm(stack: TestStack, user: string, phone: st
   await textFromPhone(stack.sandbox, phone, 'YES');
   await outboundTexts(stack, phone, 2);
 }
+
+/** A call to the sandbox's control API (devices, settings, faults) that must succeed. */
+export async function sandboxJson(
+  stack: TestStack,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<void> {
+  const response = await fetch(`${stack.sandbox}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status >= 300) throw new Error(`sandbox ${method} ${path}: HTTP ${response.status}`);
+}
+
+/** Signs up and confirms a user whose time zone is in daytime now, so no quiet hours hold texts. */
+export async function signUpInDaytime(stack: TestStack, user: string, phone: string): Promise<void> {
+  await sandboxJson(stack, 'PUT', `/sandbox/users/${user}/settings`, { timeZone: daytimeZone() });
+  await signUpAndConfirm(stack, user, phone);
+}

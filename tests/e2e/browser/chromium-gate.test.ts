@@ -3,39 +3,18 @@ import { browserGate, findChromium, LAUNCH_ARGS, missingMessage, SYSTEM_BROWSERS
 const missing = { missing: missingMessage('not unpacked') };
 
 describe('browserGate', () => {
-  it('runs the browser tests when a Chromium is found, whatever the environment says', () => {
+  it('runs the browser tests when a Chromium is found', () => {
     const found = { found: { executablePath: '/usr/bin/chromium', args: [], source: 'test' } };
-    expect(browserGate({ SKIP_BROWSER_TESTS: '1' }, found)).toEqual({ kind: 'run' });
-    expect(browserGate({ CI: 'true' }, found)).toEqual({ kind: 'run' });
+    expect(browserGate(found)).toEqual({ kind: 'run' });
   });
 
-  it('fails with the hint when no Chromium can be found on a developer machine', () => {
-    const gate = browserGate({}, missing);
+  it('fails with the hint, never skips, when no Chromium can be found', () => {
+    const gate = browserGate(missing);
 
-    expect(gate.kind).toBe('fail');
+    expect(gate).toEqual({ kind: 'fail', reason: missingMessage('not unpacked') });
     expect(gate).toMatchObject({
       reason: expect.stringContaining('@sparticuz/chromium could not be unpacked'),
     });
-    expect(gate).toMatchObject({ reason: expect.stringContaining('SKIP_BROWSER_TESTS=1') });
-  });
-
-  it('skips, saying why, only when asked with SKIP_BROWSER_TESTS=1', () => {
-    const gate = browserGate({ SKIP_BROWSER_TESTS: '1' }, missing);
-
-    expect(gate).toEqual({
-      kind: 'skip',
-      reason: `browser tests skipped (SKIP_BROWSER_TESTS=1): ${missingMessage('not unpacked')}`,
-    });
-    expect(browserGate({ SKIP_BROWSER_TESTS: 'yes' }, missing).kind).toBe('fail');
-  });
-
-  it('never skips in CI, even when asked to', () => {
-    for (const CI of ['true', '1']) {
-      const gate = browserGate({ CI, SKIP_BROWSER_TESTS: '1' }, missing);
-
-      expect(gate.kind).toBe('fail');
-      expect(gate).toMatchObject({ reason: expect.stringContaining('never skipped in CI') });
-    }
   });
 });
 

@@ -105,42 +105,24 @@ export function missingMessage(detail: string): string {
   return `No Chromium found: none of ${SYSTEM_BROWSERS.join(', ')} exists and @sparticuz/chromium could not be unpacked (${detail}). Run \`npm install\`, or point CHROMIUM_PATH at a Chromium or Chrome`;
 }
 
-export type BrowserGate =
-  | { kind: 'run' }
-  | { kind: 'skip'; reason: string }
-  | { kind: 'fail'; reason: string };
+export type BrowserGate = { kind: 'run' } | { kind: 'fail'; reason: string };
 
 /**
- * Browser tests never pass silently without a browser: they fail with the hint, unless a developer
- * asks to skip them (SKIP_BROWSER_TESTS=1). CI never skips.
+ * Browser tests never pass silently and are never skipped: without a browser they fail with the hint.
+ * (The Chromium inside @sparticuz/chromium comes with `npm install`, so a fresh machine has one.)
  */
-export function browserGate(env: NodeJS.ProcessEnv, search: ChromiumSearch): BrowserGate {
-  if ('found' in search) return { kind: 'run' };
-  const { missing } = search;
-  if (env.CI === 'true' || env.CI === '1') {
-    return { kind: 'fail', reason: `${missing} (CI=true: browser tests are never skipped in CI)` };
-  }
-  if (env.SKIP_BROWSER_TESTS === '1') {
-    return { kind: 'skip', reason: `browser tests skipped (SKIP_BROWSER_TESTS=1): ${missing}` };
-  }
-  return { kind: 'fail', reason: `${missing} (or set SKIP_BROWSER_TESTS=1 to skip them locally)` };
+export function browserGate(search: ChromiumSearch): BrowserGate {
+  return 'found' in search ? { kind: 'run' } : { kind: 'fail', reason: search.missing };
 }
 
 let search: ChromiumSearch | undefined;
 
-/** `describe` that runs only with Chromium, and otherwise fails or visibly skips as the gate says. */
+/** `describe` that runs with Chromium, and otherwise fails saying why. */
 export function describeInBrowser(name: string, body: () => void): void {
   search ??= findChromium();
-  const gate = browserGate(process.env, search);
+  const gate = browserGate(search);
   if (gate.kind === 'run') {
     describe(name, body);
-    return;
-  }
-  if (gate.kind === 'skip') {
-    console.warn(gate.reason);
-    describe(name, () => {
-      it.skip(gate.reason, () => {});
-    });
     return;
   }
   describe(name, () => {

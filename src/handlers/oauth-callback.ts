@@ -10,7 +10,7 @@ import {
   pageForError,
   SIGNUP_COOKIE,
   signupCookie,
-} from './web';
+} from './http-responses';
 
 /** Query values longer than this are not from a real provider. */
 const MAX_PARAM = 2048;

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { privacyPage, signupPage, termsPage } from '../web/pages';
 import { STYLESHEET } from '../web/style';
-import { errorResult, type HttpResult, htmlResult } from './web';
+import { errorResult, type HttpResult, htmlResult } from './http-responses';
 
 export interface PagesOptions {
   /** Origin of the provider's consent page, which the sign-up form's CSP allows. */

@@ -10,7 +10,7 @@ import {
   pageForError,
   readForm,
   signupCookie,
-} from './web';
+} from './http-responses';
 
 export function makeSignupHandler(deps: SignupDeps, options: { publicBaseUrl: string }) {
   const ownOrigin = new URL(options.publicBaseUrl).origin;

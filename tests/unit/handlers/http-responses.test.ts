@@ -16,7 +16,7 @@ import {
   readForm,
   SIGNUP_COOKIE,
   signupCookie,
-} from '../../../src/handlers/web';
+} from '../../../src/handlers/http-responses';
 import { RecordingLogger } from '../../support/fakes';
 
 function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {

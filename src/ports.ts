@@ -2,27 +2,12 @@
  * The interfaces the use cases need from the outside world. Owned by the domain side; adapters in
  * src/adapters implement them and src/functions/<function>.ts wires them once per Lambda container.
  */
+import type { Device } from './domain/device';
 import type { PhoneRecord } from './domain/lifecycle';
 import type { ProviderName, Subscriber, TokenSet } from './domain/subscriber';
 
+export type { BatteryStatus, Device, DeviceType } from './domain/device';
 export type { PhoneRecord } from './domain/lifecycle';
-
-export type BatteryStatus = 'High' | 'Medium' | 'Low' | 'Empty';
-export type DeviceType = 'TRACKER' | 'SCALE' | 'UNKNOWN';
-
-/** A paired device as every provider adapter reports it. */
-export interface Device {
-  /** Stable id within the account (the last segment of the resource name). */
-  id: string;
-  /** Product name, e.g. "Charge 6". */
-  name: string;
-  type: DeviceType;
-  batteryStatus?: BatteryStatus;
-  /** Percent, 0-100, when the provider reports one. */
-  batteryLevel?: number;
-  /** RFC 3339 UTC time of the last sync with the phone app. */
-  lastSyncTime?: string;
-}
 
 export interface ProviderProfile {
   userId: string;

@@ -10,7 +10,7 @@
  *   it ends, and then a still-low device is texted once more.
  */
 
-import type { Device } from '../ports';
+import type { Device } from './device';
 import { addReading, estimateDrain, hoursUntil } from './drain';
 import { texts } from './messages';
 import { isQuiet, quietEnd } from './quiet-hours';

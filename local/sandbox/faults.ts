@@ -139,7 +139,11 @@ export async function intercept(
 ): Promise<boolean> {
   const fault = ctx.faults.take(call);
   const wait = (call.target === 'sms' ? 0 : ctx.faults.latencyMs) + (fault?.delayMs ?? 0);
-  if (wait > 0) await sleep(wait);
+  if (wait > 0) {
+    // Said before waiting, so tests can see a delay happened without timing it.
+    ctx.log(`[faults] ${call.target}${call.user ? ` of ${call.user}` : ''}: waiting ${wait} ms`);
+    await sleep(wait);
+  }
   if (!fault) return false;
   ctx.log(`[faults] ${call.target}${call.user ? ` of ${call.user}` : ''}: ${describe(fault)}`);
   if (fault.reset) {

@@ -15,6 +15,8 @@ export interface TestSandbox {
   clock: { now: number; advance(ms: number): void };
   inbound: string[];
   optOutChanges: Array<[string, boolean]>;
+  /** Every line the sandbox logged. */
+  logs: string[];
 }
 
 export async function startTestSandbox(
@@ -28,7 +30,9 @@ export async function startTestSandbox(
   };
   const inbound: string[] = [];
   const optOutChanges: Array<[string, boolean]> = [];
+  const logs: string[] = [];
   const sandbox = await startSandbox({
+    log: (line) => logs.push(line),
     host: '127.0.0.1',
     port: 0,
     clientId: CLIENT_ID,
@@ -43,7 +47,7 @@ export async function startTestSandbox(
     now: () => clock.now,
     ...extra,
   });
-  return { sandbox, url: sandbox.url, clock, inbound, optOutChanges };
+  return { sandbox, url: sandbox.url, clock, inbound, optOutChanges, logs };
 }
 
 export function pkce() {

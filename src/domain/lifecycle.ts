@@ -277,3 +277,9 @@ export function resume(subscriber: Subscriber, now: number): Transition {
     effects: [{ kind: 'attach_phone', subscriberId: subscriber.id, phone: subscriber.phone }],
   };
 }
+
+/** The grant died (revoked, lapsed, account unlinked): checks stop until the person signs up again. */
+export function needsReconsent(subscriber: Subscriber): Transition {
+  if (subscriber.state !== 'active') return { next: subscriber, effects: [] };
+  return { next: { ...subscriber, state: 'needs_reauth', nextCheckAt: undefined }, effects: [] };
+}

@@ -24,7 +24,7 @@ import {
   TopicNotFoundError,
   VersionConflictError,
 } from '../domain/errors';
-import { stop } from '../domain/lifecycle';
+import { needsReconsent, stop } from '../domain/lifecycle';
 import { texts } from '../domain/messages';
 import { isQuiet, isValidTimeZone } from '../domain/quiet-hours';
 import type { Subscriber } from '../domain/subscriber';
@@ -365,17 +365,14 @@ async function lostGrant(
   subscriber: Subscriber,
   text = texts.needsReauth(deps.settings.signupUrl),
 ): Promise<void> {
-  const changed = await retryOnConflict(async () => {
-    const current = await deps.subscribers.getSubscriber(subscriber.id, deps.clock.now());
-    if (current?.state !== 'active') return undefined;
-    return deps.subscribers.saveSubscriber({
-      ...current,
-      state: 'needs_reauth',
-      nextCheckAt: undefined,
-      updatedAt: deps.clock.now(),
-    });
+  let moved = false;
+  const changed = await updateSubscriber(deps, subscriber.id, (current) => {
+    const { next } = needsReconsent(current);
+    moved = next !== current;
+    return next;
   });
-  if (!changed) return;
+  // Only the run that moved the subscriber says so: an earlier lapse already did.
+  if (!changed || !moved) return;
   deps.logger.warn('grant revoked or expired; subscriber needs to sign up again', {
     subscriberId: subscriber.id,
   });

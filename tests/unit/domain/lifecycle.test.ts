@@ -7,6 +7,7 @@ import {
   emptyPhone,
   isVacant,
   livePending,
+  needsReconsent,
   newCode,
   phoneExpiry,
   releasePhone,
@@ -113,6 +114,20 @@ describe('decideYes', () => {
 });
 
 describe('subscriber transitions', () => {
+  it('stops checks of an active subscriber whose grant died, and leaves any other state as it is', () => {
+    const active = aSubscriber({ state: 'active', nextCheckAt: T0 });
+
+    const { next, effects } = needsReconsent(active);
+
+    expect(next.state).toBe('needs_reauth');
+    expect(next.nextCheckAt).toBeUndefined();
+    expect(effects).toEqual([]);
+    for (const state of ['pending_confirmation', 'stopped', 'needs_reauth'] as const) {
+      const other = aSubscriber({ state });
+      expect(needsReconsent(other).next).toBe(other);
+    }
+  });
+
   const input = {
     id: 'google#USER1',
     provider: 'google' as const,

@@ -188,6 +188,8 @@ export interface SignUpInput {
   /** The number is already this subscriber's, confirmed: alerts simply resume, no new YES needed. */
   confirmedHere: boolean;
   defaults: Pick<Subscriber, 'threshold' | 'quietHours'>;
+  /** Opted in to faster alerts, with the notification scope granted. */
+  fasterAlerts?: boolean;
 }
 
 /** A (new or returning) account finished consent with a number. */
@@ -223,6 +225,8 @@ export function signUp(
     timeZone: input.timeZone,
     timeZoneCheckedAt: input.timeZoneCheckedAt,
     signupId: input.signupId,
+    // Each sign-up decides anew: without the opt-in (or with its scope unticked) nothing changes.
+    fasterAlerts: input.fasterAlerts ? true : undefined,
     state: restored ? 'active' : 'pending_confirmation',
     nextCheckAt: restored ? now : undefined,
     updatedAt: now,

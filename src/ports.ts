@@ -199,6 +199,20 @@ export interface CheckDispatcher {
   check(subscriberIds: string[], force: boolean): Promise<CheckSummary>;
 }
 
+/**
+ * Queues checks to run soon, without waiting for them (an asynchronous invoke of the checker): how a
+ * sync notification is answered at once yet acted on.
+ */
+export interface CheckQueue {
+  enqueue(subscriberIds: string[]): Promise<void>;
+}
+
+/** The provider's signatures on webhook notifications. */
+export interface NotificationSignatures {
+  /** True only when `signature` (the header's value) is the provider's signature of exactly `body`. */
+  verify(body: Uint8Array, signature: string): Promise<boolean>;
+}
+
 export interface NewSubscriberEvent {
   subscriberId: string;
   signupId: string;

@@ -1,8 +1,8 @@
 import {
   DEFAULT_EARLY_CHECK,
   DEFAULT_RELAX,
-  earlyCheckDecision,
   type EarlyCheckSettings,
+  earlyCheckDecision,
   relaxedNextCheckAt,
 } from '../../../src/domain/early-check';
 import type { DeviceMemory } from '../../../src/domain/subscriber';

@@ -287,3 +287,17 @@ export function needsReconsent(subscriber: Subscriber): Transition {
   if (subscriber.state !== 'active') return { next: subscriber, effects: [] };
   return { next: { ...subscriber, state: 'needs_reauth', nextCheckAt: undefined }, effects: [] };
 }
+
+/**
+ * A sync notification made an opted-in, active subscriber due for an early check at `checkAt` (now,
+ * or the end of the debounce period): due no later than that, and the early check remembered so the
+ * next notification within the period adds nothing. Anyone else is left as they are.
+ */
+export function scheduleEarlyCheck(subscriber: Subscriber, checkAt: number): Transition {
+  if (subscriber.state !== 'active' || subscriber.fasterAlerts !== true)
+    return { next: subscriber, effects: [] };
+  const nextCheckAt = Math.min(subscriber.nextCheckAt ?? checkAt, checkAt);
+  if (subscriber.earlyCheckAt === checkAt && subscriber.nextCheckAt === nextCheckAt)
+    return { next: subscriber, effects: [] };
+  return { next: { ...subscriber, earlyCheckAt: checkAt, nextCheckAt }, effects: [] };
+}

@@ -12,6 +12,7 @@ import {
   evaluate,
   type PolicySettings,
 } from '../domain/battery-policy';
+import { DEFAULT_RELAX, relaxedNextCheckAt } from '../domain/early-check';
 import {
   AccountNotLinkedError,
   InvalidGrantError,
@@ -208,7 +209,10 @@ async function decide(
       const saved = await deps.subscribers.saveSubscriber({
         ...current,
         devices: evaluation.devices,
-        nextCheckAt: evaluation.nextCheckAt,
+        // Opted in to faster alerts: syncs announce themselves, so polling relaxes to a safety net.
+        nextCheckAt: current.fasterAlerts
+          ? relaxedNextCheckAt(now, evaluation.nextCheckAt, DEFAULT_RELAX)
+          : evaluation.nextCheckAt,
         snoozeUntil: evaluation.snoozeEnded ? undefined : current.snoozeUntil,
         failures: 0,
         updatedAt: now,

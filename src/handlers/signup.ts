@@ -32,7 +32,12 @@ export function makeSignupHandler(deps: SignupDeps, options: { publicBaseUrl: st
       });
       if (result.kind === 'country') return errorResult(400, 'country');
       if (result.kind === 'invalid') {
-        const view = { phone: result.phone, errors: result.errors, faster: result.faster, fasterOffered };
+        const view = {
+          phone: result.phone,
+          errors: result.errors,
+          faster: result.faster === true,
+          fasterOffered,
+        };
         return htmlResult(400, signupPage(view), { formTarget });
       }
       return htmlResult(302, '', {

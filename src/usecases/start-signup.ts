@@ -20,7 +20,8 @@ export type StartSignupResult =
   | {
       kind: 'invalid';
       phone: string;
-      faster: boolean;
+      /** Faster alerts were ticked: the page shows the box ticked again. */
+      faster?: true;
       errors: { phone?: 'empty' | 'invalid'; consent?: 'missing' };
     }
   /** A valid number in a country the service does not text (SMS pumping goes for costly ones). */
@@ -44,7 +45,7 @@ export async function startSignup(deps: SignupDeps, form: SignupForm): Promise<S
     if (!phone.ok) errors.phone = phone.reason;
     if (!consented) errors.consent = 'missing';
     const typed = typeof form.phone === 'string' ? form.phone.slice(0, 64) : '';
-    return { kind: 'invalid', phone: typed, faster, errors };
+    return { kind: 'invalid', phone: typed, errors, ...(faster ? { faster: true as const } : {}) };
   }
 
   if (!deps.settings.allowedCountries.includes(countryOf(phone.e164) ?? '')) {

@@ -507,3 +507,36 @@ describe('checkSubscriber', () => {
     });
   });
 });
+
+describe('checkSubscriber for a subscriber with faster alerts', () => {
+  const nearThreshold = () =>
+    aDevice({
+      batteryLevel: 30,
+      batteryStatus: 'Medium',
+      lastSyncTime: new Date(T0 - 5 * MINUTE).toISOString(),
+    });
+
+  it('looks again later than the adaptive schedule alone would: syncs announce themselves', async () => {
+    const plain = makeDeps();
+    seedActive(plain);
+    plain.provider.devicesFor = [nearThreshold()];
+    const faster = makeDeps();
+    seedActive(faster, { fasterAlerts: true });
+    faster.provider.devicesFor = [nearThreshold()];
+
+    await checkSubscriber(plain, ID);
+    await checkSubscriber(faster, ID);
+
+    expect(delay(faster)).toBeGreaterThan(delay(plain));
+    expect(delay(faster)).toBeLessThanOrEqual(12 * HOUR);
+  });
+
+  it('still texts a low device once, as anyone else', async () => {
+    const deps = makeDeps();
+    seedActive(deps, { fasterAlerts: true });
+    deps.provider.devicesFor = [lowDevice()];
+
+    expect(await checkSubscriber(deps, ID)).toBe('texted');
+    expect(await checkSubscriber(deps, ID, { force: true })).toBe('checked');
+  });
+});

@@ -23,6 +23,8 @@ const ACTIVITY = 'https://www.googleapis.com/auth/googlehealth.activity_and_fitn
 const METRICS = 'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly';
 const SETTINGS_SCOPE = 'https://www.googleapis.com/auth/googlehealth.settings.readonly';
 const ADMIN = { authorization: 'Bearer admin-token' };
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are probed field by field in assertions.
+type Json = Record<string, any>;
 
 let t: TestSandbox;
 let receiver: Receiver;
@@ -48,7 +50,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
     headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Json };
 }
 
 function createSubscriber(
@@ -76,7 +78,7 @@ async function putDevices(user: string, devices: unknown[]) {
 async function settled() {
   const res = await getJson(`${t.url}/sandbox/webhooks/deliveries?settled=1`);
   expect(res.status).toBe(200);
-  return res.body as unknown as { pending: number; deliveries: Array<Record<string, any>> };
+  return res.body as unknown as { pending: number; deliveries: Json[] };
 }
 
 const tracker = (level = 80) => ({ deviceType: 'TRACKER', batteryLevel: level, batteryStatus: 'High' });
@@ -397,7 +399,7 @@ describe('sandbox webhooks: keys', () => {
     await settled();
 
     const keyset = (await getJson(`${t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`))
-      .body as any;
+      .body as Json;
     expect(keyset.primaryKeyId).toBe(rotated.body.primaryKeyId);
     expect(keyset.key).toHaveLength(2);
     expect(receiver.keysetFetches).toBe(2);

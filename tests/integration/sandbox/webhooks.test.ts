@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '../../../local/sandbox';
+import { ensureWebhookSubscriber } from '../../../local/webhook-subscriber';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
@@ -440,5 +441,49 @@ describe('sandbox webhooks: keys', () => {
       await sandbox?.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('ensureWebhookSubscriber (what npm start runs)', () => {
+  const options = () => ({
+    apiUrl: t.url,
+    project: 'local-project',
+    subscriberId: 'battery-sms-local',
+    endpointUri: receiver.url,
+    secret: SECRET,
+    accessToken: 'local-admin',
+  });
+
+  it('registers the endpoint, and replaces the registration when run again with a new URI', async () => {
+    const second = await new Receiver(
+      () => `${t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`,
+    ).start();
+    try {
+      expect(await ensureWebhookSubscriber(options())).toEqual({
+        ok: true,
+        name: 'projects/local-project/subscribers/battery-sms-local',
+      });
+
+      expect(await ensureWebhookSubscriber({ ...options(), endpointUri: second.url })).toMatchObject({
+        ok: true,
+      });
+
+      const list = await call('GET', '/v4/projects/local-project/subscribers');
+      expect(list.body.subscribers).toEqual([expect.objectContaining({ endpointUri: second.url })]);
+      expect(second.received.map((r) => r.status)).toEqual([201, 401]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('reports, without throwing, an endpoint that fails the handshake (e.g. not deployed yet)', async () => {
+    receiver.verificationStatus = 404;
+
+    const result = await ensureWebhookSubscriber(options());
+
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^400 FAILED_PRECONDITION: .*got HTTP 404/),
+    });
   });
 });

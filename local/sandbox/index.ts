@@ -19,6 +19,7 @@ import { registerOAuth } from './oauth';
 import { registerPages } from './pages';
 import { handleSmsV2, PhoneNetwork } from './phones';
 import { Store } from './state';
+import { registerWebhooks, Webhooks } from './webhooks';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -34,6 +35,8 @@ export interface Sandbox {
   close(): Promise<void>;
   /** So the local SNS emulator can deliver SMS into it. */
   phones: PhoneNetwork;
+  /** Resolves true once no webhook notification is in flight or waiting for a retry (false after 60 s). */
+  webhooksSettled(): Promise<boolean>;
 }
 
 /** How the number answers keywords when the caller does not say: as the packaged template configures it. */
@@ -55,7 +58,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     publishInbound: (payload) => opts.publishInbound(payload),
     onOptOutChange: (phone, optedOut) => opts.onOptOutChange?.(phone, optedOut),
   });
-  const ctx: Ctx = { opts, now, log, store, codes: new Map(), phones, faults: new Faults() };
+  const base = { opts, now, log, store, codes: new Map(), phones, faults: new Faults() };
+  const webhooks = new Webhooks(base);
+  const ctx: Ctx = { ...base, webhooks };
 
   const router = new Router();
   router.on('POST', '/', (req, res) => handleSmsV2(ctx, req, res));
@@ -64,6 +69,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   registerControl(router, ctx);
   registerFaults(router, ctx);
   registerPages(router, ctx);
+  registerWebhooks(router, ctx, webhooks);
 
   // Spent and expired codes would otherwise pile up in a long-running dev sandbox.
   const sweeper = setInterval(() => {
@@ -121,8 +127,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   return {
     url,
     phones,
+    webhooksSettled: () => webhooks.settled(),
     async close() {
       clearInterval(sweeper);
+      webhooks.close();
       await closeServer(server);
       store.flush();
     },

@@ -170,6 +170,7 @@ describe('doctor against an AWS account', () => {
       'Opt-out list',
       'Keywords',
       'OAuth client secret in SSM',
+      'Webhook secret in SSM (faster alerts)',
       'Google OAuth client id',
       'Deployed stack',
     ]);

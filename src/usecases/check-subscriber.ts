@@ -210,9 +210,11 @@ async function decide(
         ...current,
         devices: evaluation.devices,
         // Opted in to faster alerts: syncs announce themselves, so polling relaxes to a safety net.
-        nextCheckAt: current.fasterAlerts
-          ? relaxedNextCheckAt(now, evaluation.nextCheckAt, DEFAULT_RELAX)
-          : evaluation.nextCheckAt,
+        // Never while a text is held (quiet hours, snooze): that look is when it goes out.
+        nextCheckAt:
+          current.fasterAlerts && evaluation.held === 0
+            ? relaxedNextCheckAt(now, evaluation.nextCheckAt, DEFAULT_RELAX)
+            : evaluation.nextCheckAt,
         snoozeUntil: evaluation.snoozeEnded ? undefined : current.snoozeUntil,
         failures: 0,
         updatedAt: now,

@@ -140,6 +140,31 @@ describe('faster alerts (Google Health webhooks)', () => {
     expect((await outbound()).length).toBe(textsBefore);
   }, 60_000);
 
+  it('changes nothing without the opt-in, or when the extra permission is unticked at Google', async () => {
+    const settingsScope = 'https://www.googleapis.com/auth/googlehealth.settings.readonly';
+    const plain = await new Browser().postForm(`${stack.app}/signup`, {
+      phone: '+12015550172',
+      consent: 'yes',
+    });
+    expect(new URL(plain.headers.get('location') ?? '').searchParams.get('scope')).toBe(settingsScope);
+
+    const browser = new Browser();
+    const signup = await browser.postForm(`${stack.app}/signup`, {
+      phone: '+12015550173',
+      consent: 'yes',
+      faster: 'yes',
+    });
+    const authorize = new URL(signup.headers.get('location') ?? '');
+    authorize.searchParams.set('sandbox_user', 'wh-bob');
+    // The person unticks everything but the device settings on Google's page.
+    authorize.searchParams.set('sandbox_scope', settingsScope);
+    const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
+    const landed = await browser.get(callback);
+
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toContain('Faster alerts are off');
+  }, 60_000);
+
   it('logs neither the webhook secret nor full phone numbers', () => {
     expect(stack.logs.filter((line) => line.includes('local-webhook-secret'))).toEqual([]);
     expect(secretsIn(stack.logs)).toEqual([]);

@@ -38,8 +38,9 @@ describe('doctor --fix: the webhook subscriber', () => {
     expect(first).toMatchObject({ status: 'ok', detail: expect.stringContaining('sends steps and weight') });
     expect(second).toMatchObject({ status: 'ok', detail: expect.stringContaining('already sends') });
     const listed = await getJson(`${t.url}/v4/projects/test-project/subscribers`, 'operator-token');
-    expect(listed.body.subscribers).toHaveLength(1);
-    expect(listed.body.subscribers[0]).toMatchObject({ endpointUri: receiver.url });
+    const subscribers = listed.body.subscribers as Array<{ endpointUri?: string }>;
+    expect(subscribers).toHaveLength(1);
+    expect(subscribers[0]).toMatchObject({ endpointUri: receiver.url });
     expect(JSON.stringify([first, second])).not.toContain(SECRET);
   });
 

@@ -90,7 +90,9 @@ describe('Fitbit token endpoint', () => {
     const newer = await fitbitTokens(t.url);
     expect(newer.refresh_token).not.toBe(older.refresh_token);
 
-    expect((await postForm(`${t.url}/oauth2/revoke`, { token: older.access_token }, basic())).status).toBe(200);
+    expect((await postForm(`${t.url}/oauth2/revoke`, { token: older.access_token }, basic())).status).toBe(
+      200,
+    );
 
     expect((await refresh(newer.refresh_token)).body.errors).toEqual([
       expect.objectContaining({ errorType: 'invalid_grant' }),

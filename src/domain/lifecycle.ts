@@ -357,9 +357,10 @@ export function endSnooze(subscriber: Subscriber, now: number): Transition {
 
 /**
  * A reminder due at a snooze's end could not be sent: the ended snooze is remembered again so the
- * next check sends it. A newer snooze (set meanwhile) wins.
+ * next check sends it. A newer snooze (set meanwhile) wins, and so does a STOP.
  */
 export function keepEndedSnooze(subscriber: Subscriber, endedAt: number | undefined): Transition {
-  if (endedAt === undefined || subscriber.snoozeUntil !== undefined) return { next: subscriber, effects: [] };
+  if (endedAt === undefined || subscriber.snoozeUntil !== undefined || subscriber.state !== 'active')
+    return { next: subscriber, effects: [] };
   return { next: { ...subscriber, snoozeUntil: endedAt }, effects: [] };
 }

@@ -256,6 +256,8 @@ describe('snooze transitions', () => {
     expect(keepEndedSnooze(ended, UNTIL).next.snoozeUntil).toBe(UNTIL);
     const newer = snooze(ended, UNTIL + HOUR_MS, T0).next;
     expect(keepEndedSnooze(newer, UNTIL).next).toBe(newer);
+    const stopped = stop(ended, T0).next;
+    expect(keepEndedSnooze(stopped, UNTIL).next).toBe(stopped);
   });
 
   it('lets STOP win over a snooze: nothing of it survives to START', () => {

@@ -15,7 +15,8 @@ beforeEach(async () => {
   receiver = await new Receiver(
     () => `${t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`,
   ).start();
-});
+  // The sandbox reads the packaged template first (keywords, country rules): slow on a busy machine.
+}, 180_000);
 afterEach(async () => {
   await t.sandbox.close();
   await receiver.close();

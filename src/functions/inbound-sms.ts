@@ -16,7 +16,7 @@ import {
 import { loadConfig } from '../config';
 import { makeInboundSmsHandler } from '../handlers/inbound-sms';
 import { clientSecret, rateLimitKey } from './client-secret';
-import { clientOptions, commonDeps } from './common';
+import { clientOptions, commonDeps, withLambdaContext } from './common';
 import { buildProvider } from './provider';
 import { tableOf } from './table';
 
@@ -28,29 +28,33 @@ const sms = new PinpointSMSVoiceV2Client(clientOptions(config, config.SMS_ENDPOI
 const sender = new SmsSender(sms, config.SERVICE_NUMBER, config.PROTECT_CONFIGURATION_ID);
 const optInSns = snsOptIn(sns);
 const optInSms = smsOptIn(sms);
+const common = commonDeps(config);
 
-export const handler = makeInboundSmsHandler({
-  ...commonDeps(config),
-  inbound: dynamoInboundLedger(table),
-  phones: new DynamoPhoneDirectory(table),
-  limits: new DynamoRateLimits(table, rateLimitKey(config, secret)),
-  subscribers: {
-    getSubscriber: getSubscriber(table),
-    saveSubscriber: saveSubscriber(table),
-    // DELETE erases the record.
-    deleteSubscriber: deleteSubscriber(table),
-  },
-  provider: buildProvider(config, secret),
-  messenger: {
-    // YES subscribes the confirmed phone to its topic, and removes whatever else is subscribed there.
-    subscribeSms: subscribeSms(sns),
-    listSubscriptions: listSubscriptions(sns),
-    unsubscribe: unsubscribe(sns),
-    deleteTopic: deleteTopic(sns),
-    // SNS (alerts) and End User Messaging (replies) each keep an opt-out list.
-    optIn: async (phone) => {
-      await Promise.all([optInSns(phone), optInSms(phone)]);
+export const handler = withLambdaContext(
+  common.logger,
+  makeInboundSmsHandler({
+    ...common,
+    inbound: dynamoInboundLedger(table),
+    phones: new DynamoPhoneDirectory(table),
+    limits: new DynamoRateLimits(table, rateLimitKey(config, secret)),
+    subscribers: {
+      getSubscriber: getSubscriber(table),
+      saveSubscriber: saveSubscriber(table),
+      // DELETE erases the record.
+      deleteSubscriber: deleteSubscriber(table),
     },
-    sendText: (to, text, from) => sender.sendText(to, text, from),
-  },
-});
+    provider: buildProvider(config, secret),
+    messenger: {
+      // YES subscribes the confirmed phone to its topic, and removes whatever else is subscribed there.
+      subscribeSms: subscribeSms(sns),
+      listSubscriptions: listSubscriptions(sns),
+      unsubscribe: unsubscribe(sns),
+      deleteTopic: deleteTopic(sns),
+      // SNS (alerts) and End User Messaging (replies) each keep an opt-out list.
+      optIn: async (phone) => {
+        await Promise.all([optInSns(phone), optInSms(phone)]);
+      },
+      sendText: (to, text, from) => sender.sendText(to, text, from),
+    },
+  }),
+);

@@ -89,7 +89,10 @@ describe('ssmSecret', () => {
     });
     ssm.on(GetParameterCommand).rejects(denied);
 
-    const error = await secret()().catch((e: unknown) => e as Error);
+    const error = (await secret()().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
 
     expect(error.message).toBe(
       `SSM parameter ${NAME} could not be read: AccessDeniedException (${denied.message})`,

@@ -20,6 +20,10 @@ const sender = new SmsSender(
 );
 const common = commonDeps(config);
 
+// Redelivered events are harmless without Powertools' idempotency utility: the use case claims the
+// "reply YES" text per sign-up on the subscriber record (confirmationSentFor, under the optimistic
+// lock) and tells a superseded sign-up from a new one, which a key over the event alone cannot
+// (docs/architecture.md).
 export const handler = withLambdaContext(
   common.logger,
   makeCreateUserTopicHandler({

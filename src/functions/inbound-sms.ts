@@ -34,6 +34,11 @@ export const handler = withLambdaContext(
   common.logger,
   makeInboundSmsHandler({
     ...common,
+    // Duplicate deliveries are caught by the ledger, not by Powertools' idempotency utility: the claim is
+    // one conditional write of the text's own inboundMessageId, given back when acting fails so the retry
+    // acts. Powertools would key a hash of the event in a record layout of its own, store and replay the
+    // (unused) result, and re-run a timed-out invocation, which can send a reply twice; it would also
+    // bring JMESPath into this bundle, which has the least cold-start margin. docs/architecture.md.
     inbound: dynamoInboundLedger(table),
     phones: new DynamoPhoneDirectory(table),
     limits: new DynamoRateLimits(table, rateLimitKey(config, secret)),

@@ -21,11 +21,11 @@ export function clientOptions(config: Pick<Config, 'AWS_REGION'>, endpoint: stri
  * class method decorator; our handlers are plain functions built by factories, so this is the fit.
  */
 export function withLambdaContext<E, R>(
-  logger: Pick<LambdaLogger, 'addContext'>,
+  logger: Pick<LambdaLogger, 'startInvocation'>,
   handler: (event: E) => Promise<R>,
 ): (event: E, context: Context) => Promise<R> {
   return (event, context) => {
-    logger.addContext(context);
+    logger.startInvocation(context);
     return handler(event);
   };
 }

@@ -4,8 +4,10 @@
  * a Lambda Context, and the JSON lines Powertools writes to stdout and stderr are read back. The table is real
  * (dynalite), so the scheduled dispatcher runs a whole (empty) round.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
+import { parse } from 'yaml';
 import { ensureTables, type LocalDynamo, startDynamo } from '../../local/dynamo';
 import { createLogger } from '../../src/adapters/logger';
 import { makeCheckBatteriesHandler } from '../../src/handlers/check-batteries';
@@ -147,6 +149,17 @@ describe('every function logs with its Lambda context', () => {
     for (const line of second) {
       expect(line).toMatchObject({ function_request_id: `${key}-request-2`, cold_start: false });
     }
+  });
+
+  it('covers every function in serverless.yml but pages, which logs nothing (a new function joins the list)', () => {
+    const template = parse(readFileSync(resolve(__dirname, '../../serverless.yml'), 'utf8'), {
+      customTags: [],
+      strict: false,
+    }) as { functions: Record<string, unknown> };
+
+    expect(Object.keys(template.functions).sort()).toEqual(
+      [...FUNCTIONS.map(([key]) => key), 'pages'].sort(),
+    );
   });
 
   it('a handler called without the entry wrapper has no request id: the check above can fail', async () => {

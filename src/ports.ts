@@ -52,8 +52,8 @@ export interface SignupState {
   phone: string;
   /** SHA-256 of the nonce in the browser's cookie, so only that browser can complete it. */
   browserBinding: string;
-  /** Epoch milliseconds. */
-  expiresAt: number;
+  /** Epoch ms after which the state is spent. */
+  expiresAtMs: number;
 }
 
 /*

@@ -75,7 +75,7 @@ export class SimStore implements SubscriberStore {
 
   async getSubscriber(id: string, now: number): Promise<Subscriber | undefined> {
     const stored = this.records.get(id);
-    if (!stored || (stored.expiresAt !== undefined && stored.expiresAt * 1000 <= now)) return undefined;
+    if (!stored || (stored.expiresAtMs !== undefined && stored.expiresAtMs <= now)) return undefined;
     return { ...stored };
   }
 

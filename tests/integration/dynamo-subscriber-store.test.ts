@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dy
 import { ensureTables, type LocalDynamo, localDynamoClient, startDynamo } from '../../local/dynamo';
 import { DynamoRateLimits } from '../../src/adapters/dynamo-rate-limits';
 import { VersionConflictError } from '../../src/domain/errors';
-import { claimPending, emptyPhone, releasePhone, takeOwnership } from '../../src/domain/lifecycle';
+import { claimPending, emptyPhone, expiryAt, releasePhone, takeOwnership } from '../../src/domain/lifecycle';
 import { DEFAULT_QUIET_HOURS, type Subscriber } from '../../src/domain/subscriber';
 import type { SubscriberStore } from '../../src/ports';
 import { dynamoStore } from '../support/dynamo-store';
@@ -51,8 +51,8 @@ afterAll(async () => {
 describe('DynamoSubscriberStore on dynalite', () => {
   it('hands out a sign-up state once, and never after it expires', async () => {
     const signup = { state: 's'.repeat(43), codeVerifier: 'v', phone: '+12015550123', browserBinding: 'b' };
-    await store.putSignupState({ ...signup, expiresAt: NOW + 600_000 });
-    await store.putSignupState({ ...signup, state: 'e'.repeat(43), expiresAt: NOW - 1 });
+    await store.putSignupState({ ...signup, expiresAtMs: NOW + 600_000 });
+    await store.putSignupState({ ...signup, state: 'e'.repeat(43), expiresAtMs: NOW - 1 });
 
     // Another browser's binding leaves the state for its own browser (finding 9).
     expect(await store.consumeSignupState('s'.repeat(43), 'other', NOW)).toBeUndefined();
@@ -78,7 +78,7 @@ describe('DynamoSubscriberStore on dynalite', () => {
       VersionConflictError,
     );
 
-    const expiring = subscriber({ id: 'google#old', expiresAt: Math.floor(NOW / 1000) - 10 });
+    const expiring = subscriber({ id: 'google#old', expiresAtMs: NOW - 10_000 });
     await store.saveSubscriber(expiring);
     expect(await store.getSubscriber('google#old', NOW)).toBeUndefined();
     await expect(store.saveSubscriber(subscriber({ id: 'google#old' }))).resolves.toMatchObject({
@@ -88,15 +88,15 @@ describe('DynamoSubscriberStore on dynalite', () => {
 
   it('keeps a phone record under its own version, expiring with its last claim, and deletes it once vacant', async () => {
     const phone = '+12015550199';
-    const day = Math.ceil((NOW + 86_400_000) / 1000);
+    const day = expiryAt(NOW + 86_400_000);
     const first = await store.savePhone(
-      claimPending(emptyPhone(phone), 'google#a', { code: '1111', expiresAt: day }, NOW),
+      claimPending(emptyPhone(phone), 'google#a', { code: '1111', expiresAtMs: day }, NOW),
       NOW,
     );
     // A second writer that also thought the number was new loses.
     await expect(
       store.savePhone(
-        claimPending(emptyPhone(phone), 'google#x', { code: '3333', expiresAt: day }, NOW),
+        claimPending(emptyPhone(phone), 'google#x', { code: '3333', expiresAtMs: day }, NOW),
         NOW,
       ),
     ).rejects.toBeInstanceOf(VersionConflictError);
@@ -107,11 +107,11 @@ describe('DynamoSubscriberStore on dynalite', () => {
     expect(await store.getPhone(phone, NOW)).toEqual({ phone, ownerId: 'google#a', version: owned.version });
 
     const pendingB = await store.savePhone(
-      claimPending(owned, 'google#b', { code: '2222', expiresAt: day }, NOW),
+      claimPending(owned, 'google#b', { code: '2222', expiresAtMs: day }, NOW),
       NOW,
     );
     // A claim past its expiry is not read back, even before TTL removes anything.
-    expect(await store.getPhone(phone, day * 1000)).toEqual({
+    expect(await store.getPhone(phone, day)).toEqual({
       phone,
       ownerId: 'google#a',
       version: pendingB.version,
@@ -129,13 +129,16 @@ describe('DynamoSubscriberStore on dynalite', () => {
 
   it('gives an ownerless phone record the expiry of its last pending claim', async () => {
     const phone = '+12015550197';
-    const expiresAt = Math.ceil((NOW + 3600_000) / 1000);
-    await store.savePhone(claimPending(emptyPhone(phone), 'google#a', { code: '1111', expiresAt }, NOW), NOW);
+    const expiresAtMs = expiryAt(NOW + 3600_000);
+    await store.savePhone(
+      claimPending(emptyPhone(phone), 'google#a', { code: '1111', expiresAtMs }, NOW),
+      NOW,
+    );
 
     const raw = await doc.send(new GetCommand({ TableName: table, Key: { pk: `PHONE#${phone}` } }));
 
-    expect(raw.Item?.ttl).toBe(expiresAt);
-    expect(await store.getPhone(phone, expiresAt * 1000)).toBeUndefined();
+    expect(raw.Item?.ttl).toBe(expiresAtMs / 1000);
+    expect(await store.getPhone(phone, expiresAtMs)).toBeUndefined();
   });
 
   it('counts rate limits under a keyed hash of the number, never the number, and expires them', async () => {
@@ -168,9 +171,7 @@ describe('DynamoSubscriberStore on dynalite', () => {
   it('reads many subscribers in one batch, leaving out missing and expired ones', async () => {
     const ids = Array.from({ length: 130 }, (_, i) => `google#batch-${i}`);
     for (const id of ids.slice(0, 120)) await store.saveSubscriber(subscriber({ id }));
-    await store.saveSubscriber(
-      subscriber({ id: 'google#batch-gone', expiresAt: Math.floor(NOW / 1000) - 1 }),
-    );
+    await store.saveSubscriber(subscriber({ id: 'google#batch-gone', expiresAtMs: NOW - 1000 }));
 
     const found = await store.getSubscribers([...ids, 'google#batch-gone'], NOW);
 

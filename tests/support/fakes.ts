@@ -349,6 +349,8 @@ export class FakeMessenger implements Messenger {
   async deleteTopic(topicArn: string): Promise<void> {
     this.failures.check('deleteTopic');
     this.deletedTopics.push(topicArn);
+    // As SNS: the topic and its subscriptions are gone (and deleting a gone topic succeeds).
+    this.loseTopic(topicArn);
   }
 
   /** Numbers on the fake account's opt-out list. */

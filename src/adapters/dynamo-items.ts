@@ -21,78 +21,97 @@ import type { Subscriber } from '../domain/subscriber';
 import type { SignupState } from '../ports';
 import type { Item } from './dynamo-table';
 
-const text = z.string();
-const time = z.number();
-const optionalTime = z.optional(z.number());
+/*
+ * Each schema is built on its first use, not at module load: a function that never reads a kind of
+ * record (signup only writes sign-up states) never builds its schema, and cold init stays short.
+ */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+}
 
-const storedSubscriber = z.object({
-  id: text,
-  provider: z.enum(['google', 'fitbit']),
-  providerUserId: text,
-  phone: text,
-  state: z.enum(['pending_confirmation', 'active', 'needs_reauth', 'stopped']),
-  tokens: z.object({
-    accessToken: text,
-    refreshToken: text,
-    expiresAt: time,
-    scope: text,
-    refreshExpiresAt: optionalTime,
-    expiryNoticeSent: z.optional(z.boolean()),
-  }),
-  timeZone: text,
-  timeZoneCheckedAt: optionalTime,
-  version: z.number(),
-  signupId: text,
-  topicArn: z.optional(text),
-  subscriptionArn: z.optional(text),
-  confirmationSentFor: z.optional(text),
-  threshold: z.number(),
-  quietHours: z.object({ start: z.number(), end: z.number() }),
-  snoozeUntil: optionalTime,
-  devices: z.record(
-    text,
-    z.object({
-      name: text,
-      type: text,
-      level: z.optional(z.number()),
-      status: z.optional(text),
-      lastSyncTime: z.optional(text),
-      readings: z.optional(z.array(z.tuple([time, z.number()]))),
-      episode: z.optional(
-        z.object({
-          startedAt: time,
-          lowSentAt: optionalTime,
-          emptySentAt: optionalTime,
-          staleSentAt: optionalTime,
-        }),
-      ),
+const text = () => z.string();
+const time = () => z.number();
+const optionalTime = () => z.optional(z.number());
+
+const buildSubscriberSchema = () =>
+  z.object({
+    id: text(),
+    provider: z.enum(['google', 'fitbit']),
+    providerUserId: text(),
+    phone: text(),
+    state: z.enum(['pending_confirmation', 'active', 'needs_reauth', 'stopped']),
+    tokens: z.object({
+      accessToken: text(),
+      refreshToken: text(),
+      expiresAt: time(),
+      scope: text(),
+      refreshExpiresAt: optionalTime(),
+      expiryNoticeSent: z.optional(z.boolean()),
     }),
-  ),
-  nextCheckAt: optionalTime,
-  failures: z.optional(z.number()),
-  createdAt: time,
-  updatedAt: time,
-  /** Epoch seconds. */
-  expiresAt: optionalTime,
-});
+    timeZone: text(),
+    timeZoneCheckedAt: optionalTime(),
+    version: z.number(),
+    signupId: text(),
+    topicArn: z.optional(text()),
+    subscriptionArn: z.optional(text()),
+    confirmationSentFor: z.optional(text()),
+    threshold: z.number(),
+    quietHours: z.object({ start: z.number(), end: z.number() }),
+    snoozeUntil: optionalTime(),
+    devices: z.record(
+      text(),
+      z.object({
+        name: text(),
+        type: text(),
+        level: z.optional(z.number()),
+        status: z.optional(text()),
+        lastSyncTime: z.optional(text()),
+        readings: z.optional(z.array(z.tuple([time(), z.number()]))),
+        episode: z.optional(
+          z.object({
+            startedAt: time(),
+            lowSentAt: optionalTime(),
+            emptySentAt: optionalTime(),
+            staleSentAt: optionalTime(),
+          }),
+        ),
+      }),
+    ),
+    nextCheckAt: optionalTime(),
+    failures: z.optional(z.number()),
+    createdAt: time(),
+    updatedAt: time(),
+    /** Epoch seconds. */
+    expiresAt: optionalTime(),
+  });
 
-const storedPhone = z.object({
-  phone: text,
-  ownerId: z.optional(text),
-  /** Claims by subscriber id; `expiresAt` in epoch seconds. */
-  pending: z.optional(z.record(text, z.object({ code: text, expiresAt: time }))),
-  /** Absent on items written before phone records had an optimistic lock. */
-  version: z.optional(z.number()),
-});
+const buildPhoneSchema = () =>
+  z.object({
+    phone: text(),
+    ownerId: z.optional(text()),
+    /** Claims by subscriber id; `expiresAt` in epoch seconds. */
+    pending: z.optional(z.record(text(), z.object({ code: text(), expiresAt: time() }))),
+    /** Absent on items written before phone records had an optimistic lock. */
+    version: z.optional(z.number()),
+  });
 
-const storedSignup = z.object({
-  state: text,
-  codeVerifier: text,
-  phone: text,
-  browserBinding: text,
-  /** Epoch ms. */
-  expiresAt: time,
-});
+const buildSignupSchema = () =>
+  z.object({
+    state: text(),
+    codeVerifier: text(),
+    phone: text(),
+    browserBinding: text(),
+    /** Epoch ms. */
+    expiresAt: time(),
+  });
+
+const subscriberSchema = once(buildSubscriberSchema);
+const phoneSchema = once(buildPhoneSchema);
+const signupSchema = once(buildSignupSchema);
 
 /*
  * Compile-time guards: a field added to a domain type without its schema here fails the typecheck,
@@ -117,14 +136,14 @@ type Same<A, B> = [A] extends [B]
   : false;
 type Renamed<T, From extends string, To extends string> = { [K in keyof T as K extends From ? To : K]: T[K] };
 const subscriberSchemaMatches: Same<
-  Renamed<z.infer<typeof storedSubscriber>, 'expiresAt', 'expiresAtMs'>,
+  Renamed<z.infer<ReturnType<typeof buildSubscriberSchema>>, 'expiresAt', 'expiresAtMs'>,
   Subscriber
 > = true;
 const signupSchemaMatches: Same<
-  Renamed<z.infer<typeof storedSignup>, 'expiresAt', 'expiresAtMs'>,
+  Renamed<z.infer<ReturnType<typeof buildSignupSchema>>, 'expiresAt', 'expiresAtMs'>,
   SignupState
 > = true;
-const phoneSchemaMatches: Same<keyof z.infer<typeof storedPhone>, keyof PhoneRecord> = true;
+const phoneSchemaMatches: Same<keyof z.infer<ReturnType<typeof buildPhoneSchema>>, keyof PhoneRecord> = true;
 void subscriberSchemaMatches;
 void signupSchemaMatches;
 void phoneSchemaMatches;
@@ -144,7 +163,7 @@ function parse<S extends z.ZodMiniType>(
 const toSeconds = (ms: number) => Math.ceil(ms / 1000);
 
 export function readSubscriber(item: Item): Subscriber {
-  const { expiresAt, ...rest } = parse('subscriber', storedSubscriber, item);
+  const { expiresAt, ...rest } = parse('subscriber', subscriberSchema(), item);
   return expiresAt === undefined ? rest : { ...rest, expiresAtMs: expiresAt * 1000 };
 }
 
@@ -157,7 +176,7 @@ export function subscriberAttributes(subscriber: Subscriber): Item {
 }
 
 export function readPhone(item: Item): PhoneRecord {
-  const { pending, version, ...rest } = parse('phone', storedPhone, item);
+  const { pending, version, ...rest } = parse('phone', phoneSchema(), item);
   const record: PhoneRecord = { ...rest, version: version ?? 0 };
   if (pending === undefined) return record;
   const claims: Record<string, PendingClaim> = {};
@@ -183,7 +202,7 @@ export function phoneAttributes(record: PhoneRecord, expiresAtMs: number | undef
 }
 
 export function readSignup(item: Item): SignupState {
-  const { expiresAt, ...rest } = parse('signup', storedSignup, item);
+  const { expiresAt, ...rest } = parse('signup', signupSchema(), item);
   return { ...rest, expiresAtMs: expiresAt };
 }
 

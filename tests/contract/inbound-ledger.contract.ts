@@ -24,6 +24,15 @@ export function describeInboundLedgerContract(name: string, make: () => Promise<
       expect([first, again, daysLater, other]).toEqual([true, false, false, true]);
     });
 
+    it('gives a message to exactly one of two concurrent deliveries', async () => {
+      const claims = await Promise.all([
+        ledger.claimInboundMessage('msg-race', T0),
+        ledger.claimInboundMessage('msg-race', T0),
+      ]);
+
+      expect(claims.sort()).toEqual([false, true]);
+    });
+
     it('lets a released id be claimed again, and releasing an unknown id is no error', async () => {
       await ledger.claimInboundMessage('msg-1', T0);
 

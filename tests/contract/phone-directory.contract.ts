@@ -59,6 +59,23 @@ export function describePhoneDirectoryContract(name: string, make: () => Promise
       expect(await phones.getPhone(PHONE, T0)).toEqual(owned);
     });
 
+    it('lets exactly one of two concurrent creators of a number win', async () => {
+      const results = await Promise.allSettled([
+        phones.savePhone(
+          claimPending(emptyPhone(PHONE), 'google#A', { code: '1111', expiresAtMs: LATER }, T0),
+          T0,
+        ),
+        phones.savePhone(
+          claimPending(emptyPhone(PHONE), 'google#B', { code: '2222', expiresAtMs: LATER }, T0),
+          T0,
+        ),
+      ]);
+
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(lost.reason).toBeInstanceOf(VersionConflictError);
+    });
+
     it('leaves out a claim from the moment it expires', async () => {
       const owned = await phones.savePhone(
         claimPending(

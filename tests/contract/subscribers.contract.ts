@@ -86,6 +86,25 @@ export function describeSubscribersContract(name: string, make: () => Promise<Su
       expect(await subscribers.getSubscriber(first.id, T0)).toEqual(winner);
     });
 
+    it('lets exactly one of two writers holding the same version win', async () => {
+      const read = await subscribers.saveSubscriber(aFullSubscriber());
+
+      const results = await Promise.allSettled([
+        subscribers.saveSubscriber({ ...read, threshold: 11 }),
+        subscribers.saveSubscriber({ ...read, threshold: 12 }),
+      ]);
+
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost.map((r) => (r as PromiseRejectedResult).reason)).toEqual([
+        expect.any(VersionConflictError),
+      ]);
+      expect(await subscribers.getSubscriber(read.id, T0)).toEqual(
+        (won[0] as PromiseFulfilledResult<Subscriber>).value,
+      );
+    });
+
     it('refuses to write a record that was deleted since it was read', async () => {
       const first = await subscribers.saveSubscriber(aFullSubscriber());
       await subscribers.deleteSubscriber(first.id);

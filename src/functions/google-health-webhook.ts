@@ -10,7 +10,8 @@ import { LambdaCheckQueue } from '../adapters/lambda-check-dispatcher';
 import { ssmSecret } from '../adapters/ssm-secret';
 import { loadConfig } from '../config';
 import { makeGoogleHealthWebhookHandler } from '../handlers/google-health-webhook';
-import { clientOptions, commonDeps } from './common';
+import { CLIENT_SECRET_MAX_AGE_SECONDS } from './client-secret';
+import { clientOptions, commonDeps, withLambdaContext } from './common';
 import { tableOf } from './table';
 
 const config = loadConfig();
@@ -25,20 +26,24 @@ function webhookSecret(): () => Promise<string> {
   const name = config.WEBHOOK_SECRET_PARAMETER;
   if (!name)
     return () => Promise.reject(new Error('set WEBHOOK_SECRET_PARAMETER (an SSM SecureString name)'));
-  return ssmSecret(new SSMClient({ region: config.AWS_REGION }), name);
+  // Re-read at most this often, as the client secret: a rotated secret reaches warm containers.
+  return ssmSecret(new SSMClient({ region: config.AWS_REGION }), name, CLIENT_SECRET_MAX_AGE_SECONDS);
 }
 
-export const handler = makeGoogleHealthWebhookHandler(
-  {
-    clock,
-    logger,
-    subscribers: { getSubscriber: getSubscriber(table), saveSubscriber: saveSubscriber(table) },
-    checks: new LambdaCheckQueue(lambda, config.CHECKER_FUNCTION_NAME),
-    webhookSecret: webhookSecret(),
-    signatures: new GoogleHealthSignatures({
-      url: config.GOOGLE_HEALTH_KEYSET_URL,
-      timeoutMs: config.PROVIDER_TIMEOUT_MS,
-    }),
-  },
-  { debounceMs: config.EARLY_CHECK_DEBOUNCE_MINUTES * 60_000 },
+export const handler = withLambdaContext(
+  logger,
+  makeGoogleHealthWebhookHandler(
+    {
+      clock,
+      logger,
+      subscribers: { getSubscriber: getSubscriber(table), saveSubscriber: saveSubscriber(table) },
+      checks: new LambdaCheckQueue(lambda, config.CHECKER_FUNCTION_NAME),
+      webhookSecret: webhookSecret(),
+      signatures: new GoogleHealthSignatures({
+        url: config.GOOGLE_HEALTH_KEYSET_URL,
+        timeoutMs: config.PROVIDER_TIMEOUT_MS,
+      }),
+    },
+    { debounceMs: config.EARLY_CHECK_DEBOUNCE_MINUTES * 60_000 },
+  ),
 );

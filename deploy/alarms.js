@@ -7,7 +7,14 @@ const DEAD_LETTER_QUEUES = [
   'NewSubscriberDeliveryDeadLetters',
   'InboundSmsDeliveryDeadLetters',
 ];
-const WATCHED = ['oauthCallback', 'createUserTopic', 'inboundSms', 'pollBatteries', 'checkBatteries'];
+const WATCHED = [
+  'oauthCallback',
+  'createUserTopic',
+  'inboundSms',
+  'pollBatteries',
+  'checkBatteries',
+  'googleHealthWebhook',
+];
 /** Percent of invocations failing over two 5-minute periods. */
 const ERROR_RATE_PERCENT = 5;
 

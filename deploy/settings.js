@@ -141,6 +141,10 @@ module.exports = async ({ resolveVariable }) => {
   const join = (suffix) =>
     domain ? `https://${domain}${suffix}` : { 'Fn::Join': ['', [publicBaseUrl, suffix]] };
   Outputs.SignupUrl = { Description: 'The sign-up page', Value: join('/') };
+  Outputs.WebhookUrl = {
+    Description: 'Google Health webhook endpoint for faster alerts (npm run doctor -- --fix registers it)',
+    Value: join('/webhooks/google-health'),
+  };
   Outputs.OAuthRedirectUri = {
     Description: 'Add this redirect URI to the Google OAuth client',
     Value: join('/oauth/callback'),

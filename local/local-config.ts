@@ -20,6 +20,11 @@ export interface LocalConfig {
   clientSecret: string;
   provider: 'google' | 'fitbit';
   logLevel: string;
+  /** Google Health webhooks: the Authorization header value the sandbox sends (seeded into local SSM). */
+  webhookSecret: string;
+  /** The project and subscriber id `npm start` registers the local webhook endpoint under. */
+  webhookProject: string;
+  webhookSubscriberId: string;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -52,6 +57,9 @@ export function localConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
     clientSecret: 'local-client-secret',
     provider,
     logLevel: env.LOG_LEVEL ?? 'INFO',
+    webhookSecret: 'Bearer local-webhook-secret',
+    webhookProject: 'local-project',
+    webhookSubscriberId: 'battery-sms-local',
   };
 }
 
@@ -75,6 +83,7 @@ export function sandboxProviderEnv(sandboxUrl: string): Record<string, string> {
     GOOGLE_TOKEN_URL: `${sandboxUrl}/token`,
     GOOGLE_REVOKE_URL: `${sandboxUrl}/revoke`,
     HEALTH_API_URL: sandboxUrl,
+    GOOGLE_HEALTH_KEYSET_URL: `${sandboxUrl}/googlehealthapi/webhooks/webhooks_public_keyset.json`,
     FITBIT_AUTH_URL: `${sandboxUrl}/oauth2/authorize`,
     FITBIT_TOKEN_URL: `${sandboxUrl}/oauth2/token`,
     FITBIT_REVOKE_URL: `${sandboxUrl}/oauth2/revoke`,

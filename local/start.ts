@@ -41,6 +41,7 @@ import { startSandbox } from './sandbox';
 import { smsKeywordSettings, smsProtectConfigurations, snsSubscriptions } from './serverless-config';
 import { type LocalSns, startLocalSns } from './sns';
 import { startLocalSsm } from './ssm';
+import { ensureWebhookSubscriber } from './webhook-subscriber';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -142,7 +143,10 @@ export interface LocalStack {
   urls: Record<string, string>;
   /** Every AWS call the IAM gateways decided, in order: who, what, on what, allowed or not. */
   iamCalls(): IamCall[];
-  /** Resolves when every SNS delivery the stack started, and the functions it invoked, has finished. */
+  /**
+   * Resolves when every webhook notification the sandbox sent (retries included), every SNS delivery
+   * the stack started, and the functions it invoked, has finished.
+   */
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -236,15 +240,17 @@ async function startParts(
   started.push(() => dynamo.close());
   await ensureTables(dynamo.endpoint, ROOT, cfg.stage);
 
-  // The secret a deployer puts in SSM (README: Deploy), under the name the template gives.
-  const secretNames = new Set(
-    functions.map((f) => f.environment.OAUTH_CLIENT_SECRET_PARAMETER).filter(Boolean),
-  );
+  // The secrets a deployer puts in SSM (README: Deploy), under the names the template gives.
+  const namesOf = (variable: string) =>
+    new Set(functions.map((f) => f.environment[variable]).filter((n): n is string => Boolean(n)));
   const ssm = await startLocalSsm({
     host: cfg.host,
     region: cfg.region,
     accountId: cfg.accountId,
-    secureStrings: Object.fromEntries([...secretNames].map((name) => [name as string, cfg.clientSecret])),
+    secureStrings: {
+      ...Object.fromEntries([...namesOf('OAUTH_CLIENT_SECRET_PARAMETER')].map((n) => [n, cfg.clientSecret])),
+      ...Object.fromEntries([...namesOf('WEBHOOK_SECRET_PARAMETER')].map((n) => [n, cfg.webhookSecret])),
+    },
   });
   started.push(() => ssm.close());
 
@@ -358,6 +364,19 @@ async function startParts(
 
   const app = world.apiUrl;
   await waitForHttp(`${app}/style.css`, offline, 120_000);
+  // Google's management API verifies the endpoint before it accepts it, so this needs the API up.
+  const subscriber = await ensureWebhookSubscriber({
+    apiUrl: sandbox.url,
+    project: cfg.webhookProject,
+    subscriberId: cfg.webhookSubscriberId,
+    endpointUri: `${app}/webhooks/google-health`,
+    secret: cfg.webhookSecret,
+    accessToken: 'local-admin',
+  });
+  if (!subscriber.ok)
+    log(
+      `[webhooks] the sandbox did not accept ${app}/webhooks/google-health as a subscriber: ${subscriber.error}`,
+    );
   return {
     urls: {
       'Sign-up page': `${app}/`,
@@ -365,12 +384,17 @@ async function startParts(
       'Sandbox (Google, Fitbit, phones)': `${sandbox.url}/sandbox`,
       'Sandbox phone': `${sandbox.url}/sandbox/phone`,
       'Sandbox devices': `${sandbox.url}/sandbox/devices`,
+      'Webhook subscriber': subscriber.ok ? subscriber.name : 'none (see the [webhooks] line above)',
       'Local SNS API': endpoints.sns,
       'Local DynamoDB': endpoints.dynamodb,
       'Poll now': `AWS_ACCESS_KEY_ID=${LOCAL_ADMIN_ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY=local aws lambda invoke --region ${cfg.region} --endpoint-url ${endpoints.lambda} --function-name ${functionName(cfg, 'pollBatteries')} --payload '{"force":true}' /dev/stdout`,
     },
     iamCalls: () => [...iamCalls],
-    settled: () => localSns.settled(),
+    settled: async () => {
+      // Webhook notifications (and their retries) first: what they start ends in SNS deliveries.
+      await sandbox.webhooksSettled();
+      await localSns.settled();
+    },
     stop,
   };
 }

@@ -91,6 +91,19 @@ const schema = z.object({
   FITBIT_TOKEN_URL: z._default(url(), 'https://api.fitbit.com/oauth2/token'),
   FITBIT_REVOKE_URL: z._default(url(), 'https://api.fitbit.com/oauth2/revoke'),
   FITBIT_API_URL: z._default(url(), 'https://api.fitbit.com'),
+  /**
+   * Faster alerts (Google Health webhooks). The SSM SecureString holding the full Authorization value
+   * Google sends with every notification; WEBHOOK_SECRET is for in-process harnesses only, as above.
+   */
+  WEBHOOK_SECRET_PARAMETER: z.optional(z.string()),
+  WEBHOOK_SECRET: z.optional(z.string()),
+  /** Google's public keyset for webhook signatures (the sandbox's locally). */
+  GOOGLE_HEALTH_KEYSET_URL: z._default(
+    url(),
+    'https://www.gstatic.com/googlehealthapi/webhooks/webhooks_public_keyset.json',
+  ),
+  /** At most one early check per subscriber per this many minutes, however many notifications. */
+  EARLY_CHECK_DEBOUNCE_MINUTES: integer(1, 1440, 30),
   /** The checker Lambda the dispatcher fans out to. */
   CHECKER_FUNCTION_NAME: z._default(text(), 'fitbit-battery-sms-dev-checkBatteries'),
   /** Subscribers per checker invocation, checker invocations in flight, provider calls per checker. */

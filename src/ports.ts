@@ -32,12 +32,23 @@ export interface HealthProvider {
   readonly revocation: 'token' | 'authorization';
   /** Origin of the consent page, so pages can allow the redirect to it in their CSP. */
   readonly authorizationOrigin: string;
-  /** Creates state and PKCE verifier (S256) and the consent URL carrying them. */
-  startAuthorization(redirectUri: string): Promise<AuthorizationStart>;
+  /**
+   * Creates state and PKCE verifier (S256) and the consent URL carrying them. With
+   * `syncNotifications`, the consent also asks for the read-only scopes sync notifications need.
+   */
+  startAuthorization(
+    redirectUri: string,
+    options?: { syncNotifications?: boolean },
+  ): Promise<AuthorizationStart>;
   exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
   /** True when the granted scope covers everything the service reads. */
   hasRequiredScope(grantedScope: string): boolean;
+  /**
+   * True when the granted scope makes the provider send sync notifications for this person (Google
+   * Health webhooks). Absent on a provider that sends none (the legacy Fitbit one): no faster alerts.
+   */
+  grantsSyncNotifications?(grantedScope: string): boolean;
   getProfile(accessToken: string): Promise<ProviderProfile>;
   /** The time zone alone (one call), for the daily re-read during checks. */
   getTimeZone(accessToken: string): Promise<string | undefined>;
@@ -52,6 +63,8 @@ export interface SignupState {
   phone: string;
   /** SHA-256 of the nonce in the browser's cookie, so only that browser can complete it. */
   browserBinding: string;
+  /** The person ticked "Faster alerts" (the consent asked for the notification scopes). */
+  faster?: boolean;
   /** Epoch ms after which the state is spent. */
   expiresAtMs: number;
 }
@@ -189,6 +202,20 @@ export interface CheckSummary {
 /** Hands a batch of subscribers to a checker (another Lambda on AWS and locally) and reports back. */
 export interface CheckDispatcher {
   check(subscriberIds: string[], force: boolean): Promise<CheckSummary>;
+}
+
+/**
+ * Queues checks to run soon, without waiting for them (an asynchronous invoke of the checker): how a
+ * sync notification is answered at once yet acted on.
+ */
+export interface CheckQueue {
+  enqueue(subscriberIds: string[]): Promise<void>;
+}
+
+/** The provider's signatures on webhook notifications. */
+export interface NotificationSignatures {
+  /** True only when `signature` (the header's value) is the provider's signature of exactly `body`. */
+  verify(body: Uint8Array, signature: string): Promise<boolean>;
 }
 
 export interface NewSubscriberEvent {

@@ -7,6 +7,7 @@ import type { Faults } from './faults';
 import { HttpError } from './http';
 import type { PhoneNetwork } from './phones';
 import { type AuthCode, newUser, type Store, USER_ID, type User } from './state';
+import type { Webhooks } from './webhooks';
 
 export interface SandboxOptions {
   host: string;
@@ -46,6 +47,7 @@ export interface Ctx {
   codes: Map<string, AuthCode>;
   phones: PhoneNetwork;
   faults: Faults;
+  webhooks: Webhooks;
   protectConfigurations: Record<string, SmsCountryRules>;
 }
 

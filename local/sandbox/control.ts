@@ -8,7 +8,7 @@ import { type Ctx, ensureUser, getUser } from './context';
 import { GOOGLE_SETTINGS_SCOPE } from './health-api';
 import { E164, HttpError, type Router, readJson, sendJson } from './http';
 import { mintGoogleGrant } from './oauth';
-import { BATTERY_STATUSES, DEVICE_TYPES, deviceId, type PairedDevice, type User } from './state';
+import { BATTERY_STATUSES, DEVICE_TYPES, deviceId, type PairedDevice, rfc3339, type User } from './state';
 
 const DEVICE_KEYS = new Set([
   'name',
@@ -186,7 +186,20 @@ export function registerControl(router: Router, ctx: Ctx) {
     const user = ensureUser(ctx, p.id ?? '');
     user.devices = parseDevices(user, body);
     ctx.store.changed();
+    // A change of devices is a sync: subscribers hear of it as Google would tell them.
+    ctx.webhooks.notifySync(user);
     sendJson(res, 200, user.devices);
+  });
+  // A sync that changes no level: every device's sync time becomes now, and subscribers are told.
+  router.on('POST', '/sandbox/users/:id/sync', async (req, res, p) => {
+    const body = await readJson(req);
+    if (body !== undefined && (typeof body !== 'object' || body === null || Object.keys(body).length > 0))
+      throw bad('body must be empty or {}');
+    const user = userOr404(ctx, p.id ?? '');
+    const lastSyncTime = rfc3339(ctx.now());
+    for (const device of user.devices) device.lastSyncTime = lastSyncTime;
+    ctx.store.changed();
+    sendJson(res, 200, { userId: user.id, lastSyncTime, notifications: ctx.webhooks.notifySync(user) });
   });
   router.on('PUT', '/sandbox/users/:id/settings', async (req, res, p) => {
     const body = (await readJson(req)) as { timeZone?: unknown } | undefined;

@@ -19,6 +19,7 @@ import { registerOAuth } from './oauth';
 import { registerPages } from './pages';
 import { handleSmsV2, PhoneNetwork } from './phones';
 import { Store } from './state';
+import { registerWebhooks, Webhooks } from './webhooks';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -34,6 +35,8 @@ export interface Sandbox {
   close(): Promise<void>;
   /** So the local SNS emulator can deliver SMS into it. */
   phones: PhoneNetwork;
+  /** Resolves true once no webhook notification is in flight or waiting for a retry (false after 60 s). */
+  webhooksSettled(): Promise<boolean>;
 }
 
 /** What the caller does not say is read from the packaged template: keywords and country rules. */
@@ -60,7 +63,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     publishInbound: (payload) => opts.publishInbound(payload),
     onOptOutChange: (phone, optedOut) => opts.onOptOutChange?.(phone, optedOut),
   });
-  const ctx: Ctx = {
+  const base = {
     opts,
     now,
     log,
@@ -70,6 +73,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     faults: new Faults(),
     protectConfigurations: opts.protectConfigurations ?? settings.protect,
   };
+  const webhooks = new Webhooks(base);
+  const ctx: Ctx = { ...base, webhooks };
 
   const router = new Router();
   router.on('POST', '/', (req, res) => handleSmsV2(ctx, req, res));
@@ -78,6 +83,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   registerControl(router, ctx);
   registerFaults(router, ctx);
   registerPages(router, ctx);
+  registerWebhooks(router, ctx, webhooks);
 
   // Spent and expired codes would otherwise pile up in a long-running dev sandbox.
   const sweeper = setInterval(() => {
@@ -135,8 +141,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   return {
     url,
     phones,
+    webhooksSettled: () => webhooks.settled(),
     async close() {
       clearInterval(sweeper);
+      webhooks.close();
       await closeServer(server);
       store.flush();
     },

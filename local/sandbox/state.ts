@@ -6,6 +6,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WebhookState } from './webhooks';
 
 export type Provider = 'google' | 'fitbit';
 export const DEVICE_TYPES = ['TRACKER', 'SCALE', 'DEVICE_TYPE_UNSPECIFIED'] as const;
@@ -102,6 +103,8 @@ export interface SandboxData {
   legacyRetired: boolean;
   /** The OAuth app's publishing status: in "testing", refresh tokens die 7 days after consent. */
   publishingStatus: 'production' | 'testing';
+  /** Webhook subscribers and signing keys (absent in files written before webhooks existed). */
+  webhooks?: WebhookState;
 }
 
 export function emptyData(): SandboxData {

@@ -53,6 +53,8 @@ export interface AwsOptions {
   /** Checker invocations the dispatcher runs at once (param checkParallelism). */
   checkParallelism: number;
   secretParameter: string;
+  /** The SSM SecureString holding the webhook's Authorization value (faster alerts). */
+  webhookSecretParameter?: string;
   /** From --param or the deployed stack. */
   phoneNumberArn?: string;
   clientId?: string;
@@ -307,8 +309,34 @@ async function checkKeywords(c: AwsClients, arn: string): Promise<CheckResult> {
 }
 
 export async function checkSecretParameter(c: AwsClients, o: AwsOptions): Promise<CheckResult> {
-  const name = 'OAuth client secret in SSM';
-  const fix = `aws ssm put-parameter --region ${o.region} --type SecureString --name ${o.secretParameter} --value 'GOCSPX-...'`;
+  return checkSecureString(c, o.region, 'OAuth client secret in SSM', o.secretParameter, "'GOCSPX-...'");
+}
+
+/** Faster alerts: the secret Google sends with each webhook notification, the full header value. */
+export async function checkWebhookSecretParameter(c: AwsClients, o: AwsOptions): Promise<CheckResult> {
+  const parameter = o.webhookSecretParameter ?? `/${o.service}/${o.stage}/webhook-secret`;
+  const result = await checkSecureString(
+    c,
+    o.region,
+    'Webhook secret in SSM (faster alerts)',
+    parameter,
+    '"Bearer $(openssl rand -hex 32)"',
+  );
+  // Without it only faster alerts are off (the webhook refuses everything): everything else works.
+  return result.status === 'fail' && /does not exist/.test(result.detail)
+    ? { ...result, status: 'warn' }
+    : result;
+}
+
+async function checkSecureString(
+  c: AwsClients,
+  region: string,
+  name: string,
+  parameter: string,
+  example: string,
+): Promise<CheckResult> {
+  const o = { secretParameter: parameter };
+  const fix = `aws ssm put-parameter --region ${region} --type SecureString --name ${parameter} --value ${example}`;
   return attempt(name, fix, async () => {
     // Describe only: the doctor never reads the secret itself.
     const { Parameters } = await c.ssm.send(
@@ -457,6 +485,7 @@ export async function runAwsChecks(c: AwsClients, o: AwsOptions): Promise<CheckR
     ...(await checkPhoneNumber(c, withNumber, stack.outputs.InboundSmsTopicArn)),
     await checkAccountDefaultProtect(c, o, stack.outputs.ProtectConfigurationId),
     await checkSecretParameter(c, o),
+    await checkWebhookSecretParameter(c, o),
     await checkClientId(c, o),
     stack.result,
   ];

@@ -83,6 +83,9 @@ const buildSubscriberSchema = () =>
     ),
     nextCheckAt: optionalTime(),
     failures: z.optional(z.number()),
+    /** Faster alerts (Google Health webhooks): opted in with the scope granted; last early check. */
+    fasterAlerts: z.optional(z.boolean()),
+    earlyCheckAt: optionalTime(),
     createdAt: time(),
     updatedAt: time(),
     /** Epoch seconds. */
@@ -105,6 +108,8 @@ const buildSignupSchema = () =>
     codeVerifier: text(),
     phone: text(),
     browserBinding: text(),
+    /** Faster alerts ticked at sign-up. */
+    faster: z.optional(z.boolean()),
     /** Epoch ms. */
     expiresAt: time(),
   });

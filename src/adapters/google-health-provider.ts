@@ -11,6 +11,15 @@ import { OAuthHealthProvider, type ProviderOptions } from './oauth-health-provid
 import { normaliseDevice } from './provider-devices';
 
 export const GOOGLE_HEALTH_SCOPE = 'https://www.googleapis.com/auth/googlehealth.settings.readonly';
+/**
+ * Faster alerts only: Google sends webhook notifications for steps (activity) and weight (health
+ * metrics) only to people who granted one of these (developers.google.com/health/webhooks). The
+ * service never reads that data; a notification is only the sign that a tracker or scale synced.
+ */
+export const SYNC_NOTIFICATION_SCOPES = [
+  'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly',
+  'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly',
+] as const;
 /** Enough for anyone's devices; a bound so a misbehaving pager cannot loop forever. */
 const MAX_PAGES = 20;
 const PAGE_SIZE = 100;
@@ -69,9 +78,15 @@ export class GoogleHealthProvider extends OAuthHealthProvider implements HealthP
    * (https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke).
    */
   readonly revocation = 'authorization' as const;
-  startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
+  startAuthorization(
+    redirectUri: string,
+    options: { syncNotifications?: boolean } = {},
+  ): Promise<AuthorizationStart> {
+    const scopes = options.syncNotifications
+      ? [GOOGLE_HEALTH_SCOPE, ...SYNC_NOTIFICATION_SCOPES]
+      : [GOOGLE_HEALTH_SCOPE];
     return this.options.oauth.startAuthorization(redirectUri, {
-      scope: GOOGLE_HEALTH_SCOPE,
+      scope: scopes.join(' '),
       access_type: 'offline',
       // Re-consent yields a fresh refresh token, which a returning subscriber needs.
       prompt: 'consent',
@@ -81,6 +96,12 @@ export class GoogleHealthProvider extends OAuthHealthProvider implements HealthP
 
   hasRequiredScope(grantedScope: string): boolean {
     return grantedScope.split(/\s+/).includes(GOOGLE_HEALTH_SCOPE);
+  }
+
+  /** Either scope will do: a person may untick one (say, no scale) and keep the other. */
+  grantsSyncNotifications(grantedScope: string): boolean {
+    const granted = grantedScope.split(/\s+/);
+    return SYNC_NOTIFICATION_SCOPES.some((scope) => granted.includes(scope));
   }
 
   /**

@@ -1,9 +1,11 @@
 /**
- * Fans check batches out to the checker Lambda (synchronous invoke, so the round can report what
- * happened). Works the same against serverless-offline's Lambda API locally.
+ * Fans check batches out to the checker Lambda: synchronously for the dispatcher (so the round can
+ * report what happened), asynchronously for early checks (the caller answers at once; Lambda retries
+ * a failed check twice, then its on-failure destination keeps it). Works the same against
+ * serverless-offline's Lambda API locally.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { CheckDispatcher, CheckSummary } from '../ports';
+import type { CheckDispatcher, CheckQueue, CheckSummary } from '../ports';
 
 export class LambdaCheckDispatcher implements CheckDispatcher {
   constructor(
@@ -30,5 +32,25 @@ export class LambdaCheckDispatcher implements CheckDispatcher {
       failed: count(summary.failed),
       skipped: count(summary.skipped),
     };
+  }
+}
+
+/** Asynchronous invokes (InvocationType Event): Lambda accepts the batch (202) and runs it soon. */
+export class LambdaCheckQueue implements CheckQueue {
+  constructor(
+    private readonly lambda: LambdaClient,
+    private readonly functionName: string,
+  ) {}
+
+  async enqueue(subscriberIds: string[]): Promise<void> {
+    const response = await this.lambda.send(
+      new InvokeCommand({
+        FunctionName: this.functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify({ subscriberIds })),
+      }),
+    );
+    if (response.StatusCode !== undefined && response.StatusCode !== 202)
+      throw new Error(`checker not queued: HTTP ${response.StatusCode}`);
   }
 }

@@ -201,6 +201,8 @@ export interface SignUpInput {
   /** The number is already this subscriber's, confirmed: alerts simply resume, no new YES needed. */
   confirmedHere: boolean;
   defaults: Pick<Subscriber, 'threshold' | 'quietHours'>;
+  /** Opted in to faster alerts, with the notification scope granted. */
+  fasterAlerts?: boolean;
 }
 
 /** A (new or returning) account finished consent with a number. */
@@ -236,6 +238,8 @@ export function signUp(
     timeZone: input.timeZone,
     timeZoneCheckedAt: input.timeZoneCheckedAt,
     signupId: input.signupId,
+    // Each sign-up decides anew: without the opt-in (or with its scope unticked) nothing changes.
+    fasterAlerts: input.fasterAlerts ? true : undefined,
     state: restored ? 'active' : 'pending_confirmation',
     nextCheckAt: restored ? now : undefined,
     updatedAt: now,
@@ -297,6 +301,20 @@ export function resume(subscriber: Subscriber, now: number): Transition {
 export function needsReconsent(subscriber: Subscriber): Transition {
   if (subscriber.state !== 'active') return { next: subscriber, effects: [] };
   return { next: { ...subscriber, state: 'needs_reauth', nextCheckAt: undefined }, effects: [] };
+}
+
+/**
+ * A sync notification made an opted-in, active subscriber due for an early check at `checkAt` (now,
+ * or the end of the debounce period): due no later than that, and the early check remembered so the
+ * next notification within the period adds nothing. Anyone else is left as they are.
+ */
+export function scheduleEarlyCheck(subscriber: Subscriber, checkAt: number): Transition {
+  if (subscriber.state !== 'active' || subscriber.fasterAlerts !== true)
+    return { next: subscriber, effects: [] };
+  const nextCheckAt = Math.min(subscriber.nextCheckAt ?? checkAt, checkAt);
+  if (subscriber.earlyCheckAt === checkAt && subscriber.nextCheckAt === nextCheckAt)
+    return { next: subscriber, effects: [] };
+  return { next: { ...subscriber, earlyCheckAt: checkAt, nextCheckAt }, effects: [] };
 }
 
 /** Where a subscriber is in the lifecycle at `now` (erased: there is no record). */

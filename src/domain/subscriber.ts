@@ -76,6 +76,13 @@ export interface Subscriber {
   nextCheckAt?: number;
   /** Consecutive failed checks, for backoff; reset by a good one. */
   failures?: number;
+  /**
+   * Faster alerts: the person opted in at sign-up and the grant includes a scope Google sends sync
+   * notifications for. Only then does a notification make them due for an early check.
+   */
+  fasterAlerts?: boolean;
+  /** Epoch ms of the last early check a sync notification asked for (the debounce). */
+  earlyCheckAt?: number;
   createdAt: number;
   updatedAt: number;
   /**

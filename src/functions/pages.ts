@@ -2,4 +2,10 @@
 import { authorizationOrigin, loadConfig } from '../config';
 import { makePagesHandler } from '../handlers/pages';
 
-export const handler = makePagesHandler({ authorizationOrigin: authorizationOrigin(loadConfig()) });
+const config = loadConfig();
+
+export const handler = makePagesHandler({
+  authorizationOrigin: authorizationOrigin(config),
+  // Only Google Health sends sync notifications; the legacy Fitbit provider has no faster alerts.
+  fasterOffered: config.PROVIDER === 'google',
+});

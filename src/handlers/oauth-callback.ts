@@ -34,7 +34,7 @@ export function makeOAuthCallbackHandler(deps: CallbackDeps, options: { publicBa
       switch (result.kind) {
         case 'pending':
         case 'restored':
-          return htmlResult(200, successPage(result.kind, result.phone), { cookies: clear });
+          return htmlResult(200, successPage(result.kind, result.phone, result.faster), { cookies: clear });
         case 'not_texted':
           return htmlResult(
             result.reason === 'opted_out' ? 409 : 429,

@@ -10,6 +10,8 @@ import { errorResult, type HttpResult, htmlResult } from './http-responses';
 export interface PagesOptions {
   /** Origin of the provider's consent page, which the sign-up form's CSP allows. */
   authorizationOrigin: string;
+  /** The provider sends sync notifications, so the sign-up page offers faster alerts. */
+  fasterOffered: boolean;
 }
 
 export function makePagesHandler(options: PagesOptions) {
@@ -18,7 +20,9 @@ export function makePagesHandler(options: PagesOptions) {
     if (method !== 'GET' && method !== 'HEAD') return errorResult(404, 'not_found');
     switch (event.rawPath) {
       case '/':
-        return htmlResult(200, signupPage(), { formTarget: options.authorizationOrigin });
+        return htmlResult(200, signupPage({ fasterOffered: options.fasterOffered }), {
+          formTarget: options.authorizationOrigin,
+        });
       case '/privacy':
         return htmlResult(200, privacyPage());
       case '/terms':

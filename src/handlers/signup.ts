@@ -23,14 +23,22 @@ export function makeSignupHandler(deps: SignupDeps, options: { publicBaseUrl: st
     const form = readForm(event);
     if (!form.ok) return errorResult(form.status, 'bad_request');
     const formTarget = deps.provider.authorizationOrigin;
+    const fasterOffered = deps.provider.grantsSyncNotifications !== undefined;
     try {
       const result = await startSignup(deps, {
         phone: form.fields.get('phone'),
         consent: form.fields.get('consent'),
+        faster: form.fields.get('faster'),
       });
       if (result.kind === 'country') return errorResult(400, 'country');
       if (result.kind === 'invalid') {
-        return htmlResult(400, signupPage({ phone: result.phone, errors: result.errors }), { formTarget });
+        const view = {
+          phone: result.phone,
+          errors: result.errors,
+          faster: result.faster === true,
+          fasterOffered,
+        };
+        return htmlResult(400, signupPage(view), { formTarget });
       }
       return htmlResult(302, '', {
         formTarget,

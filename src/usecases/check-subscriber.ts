@@ -12,6 +12,7 @@ import {
   evaluate,
   type PolicySettings,
 } from '../domain/battery-policy';
+import { DEFAULT_RELAX, relaxedNextCheckAt } from '../domain/early-check';
 import {
   AccountNotLinkedError,
   InvalidGrantError,
@@ -213,7 +214,12 @@ async function decide(
       const saved = await deps.subscribers.saveSubscriber({
         ...next,
         devices: evaluation.devices,
-        nextCheckAt: evaluation.nextCheckAt,
+        // Opted in to faster alerts: syncs announce themselves, so polling relaxes to a safety net.
+        // Never while a text is held (quiet hours, snooze): that look is when it goes out.
+        nextCheckAt:
+          current.fasterAlerts && evaluation.held === 0
+            ? relaxedNextCheckAt(now, evaluation.nextCheckAt, DEFAULT_RELAX)
+            : evaluation.nextCheckAt,
         failures: 0,
         updatedAt: now,
       });

@@ -42,10 +42,13 @@ export interface CallbackInput {
 }
 
 export type CallbackResult =
-  /** The phone must reply YES before anything else is sent; `phone` is masked, for the page. */
-  | { kind: 'pending'; subscriberId: string; phone: string }
+  /**
+   * The phone must reply YES before anything else is sent; `phone` is masked, for the page.
+   * `faster`: what became of a faster-alerts opt-in (undefined when the person did not ask).
+   */
+  | { kind: 'pending'; subscriberId: string; phone: string; faster?: FasterOutcome }
   /** A returning subscriber whose number is already confirmed: alerts simply resume. */
-  | { kind: 'restored'; subscriberId: string; phone: string }
+  | { kind: 'restored'; subscriberId: string; phone: string; faster?: FasterOutcome }
   /** No text can be sent to that number now: nothing was changed. */
   | { kind: 'not_texted'; reason: NotTextedReason; phone: string }
   | { kind: 'denied' }
@@ -56,6 +59,9 @@ export type CallbackResult =
   /** Unknown, expired, already used, or started in another browser. */
   | { kind: 'bad_state' }
   | { kind: 'expired_code' };
+
+/** Faster alerts asked for: on, or off because the extra scope was unticked on the consent screen. */
+export type FasterOutcome = 'on' | 'scope_not_granted';
 
 const STATE_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
 const DAY_MS = 24 * 3600_000;
@@ -128,6 +134,10 @@ export async function completeAuthorization(
     }
   }
 
+  // Faster alerts only when asked for and granted: a person may untick the extra scope on Google's
+  // consent screen, and an earlier grant of it (include_granted_scopes) is no opt-in by itself.
+  const fasterAlerts = signup.faster === true && (provider.grantsSyncNotifications?.(tokens.scope) ?? false);
+  if (signup.faster === true && !fasterAlerts) logger.info('faster alerts asked for but scope not granted');
   const signupId = randomUUID();
   const { saved, restored, effects } = await retryOnConflict(async () => {
     const existing = await subscribers.getSubscriber(id, now);
@@ -143,6 +153,7 @@ export async function completeAuthorization(
       now,
       pendingTtlMs: PENDING_SIGNUP_TTL_MS,
       confirmedHere: restoring,
+      fasterAlerts,
       defaults: { threshold: DEFAULT_THRESHOLD, quietHours: DEFAULT_QUIET_HOURS },
     });
     const saved: Subscriber = await subscribers.saveSubscriber(transition.next);
@@ -165,9 +176,14 @@ export async function completeAuthorization(
   logger.info(restored ? 'subscriber restored' : 'subscriber awaiting confirmation', {
     provider: provider.name,
   });
-  return restored
-    ? { kind: 'restored', subscriberId: saved.id, phone: masked }
-    : { kind: 'pending', subscriberId: saved.id, phone: masked };
+  const faster: FasterOutcome | undefined =
+    signup.faster === true ? (fasterAlerts ? 'on' : 'scope_not_granted') : undefined;
+  return {
+    kind: restored ? 'restored' : 'pending',
+    subscriberId: saved.id,
+    phone: masked,
+    ...(faster ? { faster } : {}),
+  };
 }
 
 /**

@@ -12,10 +12,18 @@ export const SIGNUP_STATE_TTL_MS = 10 * 60 * 1000;
 export interface SignupForm {
   phone: unknown;
   consent: unknown;
+  /** "Faster alerts" ticked (`yes`): consent also asks for the scopes sync notifications need. */
+  faster?: unknown;
 }
 
 export type StartSignupResult =
-  | { kind: 'invalid'; phone: string; errors: { phone?: 'empty' | 'invalid'; consent?: 'missing' } }
+  | {
+      kind: 'invalid';
+      phone: string;
+      /** Faster alerts were ticked: the page shows the box ticked again. */
+      faster?: true;
+      errors: { phone?: 'empty' | 'invalid'; consent?: 'missing' };
+    }
   /** A valid number in a country the service does not text (SMS pumping goes for costly ones). */
   | { kind: 'country' }
   | { kind: 'redirect'; location: string; browserNonce: string };
@@ -30,12 +38,14 @@ export type SignupDeps = Pick<Deps, 'provider' | 'clock' | 'logger' | 'settings'
 export async function startSignup(deps: SignupDeps, form: SignupForm): Promise<StartSignupResult> {
   const phone = parseMobileNumber(form.phone, deps.settings.defaultCountry);
   const consented = form.consent === 'yes' || form.consent === 'on' || form.consent === 'true';
+  // Only where the provider sends sync notifications (never the legacy Fitbit one): elsewhere ignored.
+  const faster = form.faster === 'yes' && deps.provider.grantsSyncNotifications !== undefined;
   if (!phone.ok || !consented) {
     const errors: { phone?: 'empty' | 'invalid'; consent?: 'missing' } = {};
     if (!phone.ok) errors.phone = phone.reason;
     if (!consented) errors.consent = 'missing';
     const typed = typeof form.phone === 'string' ? form.phone.slice(0, 64) : '';
-    return { kind: 'invalid', phone: typed, errors };
+    return { kind: 'invalid', phone: typed, errors, ...(faster ? { faster: true as const } : {}) };
   }
 
   if (!deps.settings.allowedCountries.includes(countryOf(phone.e164) ?? '')) {
@@ -43,7 +53,10 @@ export async function startSignup(deps: SignupDeps, form: SignupForm): Promise<S
     return { kind: 'country' };
   }
 
-  const start = await deps.provider.startAuthorization(deps.settings.redirectUri);
+  const start = await deps.provider.startAuthorization(
+    deps.settings.redirectUri,
+    faster ? { syncNotifications: true } : undefined,
+  );
   const browserNonce = randomBytes(24).toString('base64url');
   await deps.signups.putSignupState({
     state: start.state,
@@ -51,7 +64,8 @@ export async function startSignup(deps: SignupDeps, form: SignupForm): Promise<S
     phone: phone.e164,
     browserBinding: bindingOf(browserNonce),
     expiresAtMs: deps.clock.now() + SIGNUP_STATE_TTL_MS,
+    ...(faster ? { faster: true } : {}),
   });
-  deps.logger.info('sign-up started', { provider: deps.provider.name });
+  deps.logger.info('sign-up started', { provider: deps.provider.name, faster });
   return { kind: 'redirect', location: start.url, browserNonce };
 }

@@ -4,11 +4,15 @@
  */
 import type { NotTextedReason } from '../domain/lifecycle';
 import { texts } from '../domain/messages';
-import { html, page } from './html';
+import { type Html, html, page } from './html';
 
 export interface SignupView {
   phone?: string;
   errors?: { phone?: 'empty' | 'invalid'; consent?: 'missing' };
+  /** The provider sends sync notifications: offer faster alerts (off unless ticked). */
+  fasterOffered?: boolean;
+  /** Faster alerts ticked (kept when the form comes back with an error). */
+  faster?: boolean;
 }
 
 const CONSENT_ERROR = 'Tick the box to agree to the texts.';
@@ -61,12 +65,32 @@ ${consentError ? html`<p class="error" id="consent-error"><span class="visually-
 Reply STOP to stop, HELP for help. Message and data rates may apply.</label>
 </div>
 </div>
-<button type="submit">Continue to Google to connect Fitbit</button>
+${view.fasterOffered ? fasterField(view.faster === true) : ''}<button type="submit">Continue to Google to connect Fitbit</button>
 </form>
 <p class="hint">Next, Google asks you to let us read your devices' battery levels. We read nothing else.
 <a href="/privacy">What we store, and how to delete it</a>. <a href="/terms">Terms</a>.</p>
 </div>`,
   });
+}
+
+/**
+ * The faster-alerts opt-in: off by default, and it says what the extra permission is for. Google asks
+ * for read access to activity and health metrics, because only those send sync notifications; the
+ * service reads none of it.
+ */
+function fasterField(checked: boolean): Html {
+  return html`<div class="field">
+<div class="consent">
+<input id="faster" name="faster" type="checkbox" value="yes" aria-describedby="faster-hint"${
+    checked ? html` checked` : ''
+  }>
+<label for="faster">Faster alerts: let us know when your tracker syncs</label>
+</div>
+<p class="hint" id="faster-hint">Optional. Google will also ask to let us see your activity and health
+measurements. We never read or store that data: Google only tells us that your tracker or scale just
+synced, so we check its battery straight away instead of waiting for our next look.</p>
+</div>
+`;
 }
 
 /** What the texts look like, from the same code that writes them. */
@@ -100,13 +124,23 @@ export function notTextedPage(reason: NotTextedReason, maskedPhone: string): str
  * `maskedPhone`: the number the confirmation text goes to, masked, so a mistyped number is noticed
  * here rather than by a stranger.
  */
-export function successPage(kind: 'pending' | 'restored', maskedPhone: string): string {
+export function successPage(
+  kind: 'pending' | 'restored',
+  maskedPhone: string,
+  faster?: 'on' | 'scope_not_granted',
+): string {
+  const fasterNote =
+    faster === 'on'
+      ? html`<p>Faster alerts are on: when Google tells us your tracker or scale synced, we check its battery straight away.</p>`
+      : faster === 'scope_not_granted'
+        ? html`<p>Faster alerts are off: the permission they need was not ticked on Google's page. Battery alerts work as usual; sign up again if you want faster alerts.</p>`
+        : '';
   if (kind === 'restored') {
     return page({
       title: 'Welcome back',
       body: html`<div class="card"><h1>Welcome back</h1>
 <p>Your Fitbit is connected again and battery alerts are back on for ${maskedPhone}. Nothing else to do.</p>
-<p>Text STATUS to see your battery levels, or STOP to stop.</p>
+${fasterNote}<p>Text STATUS to see your battery levels, or STOP to stop.</p>
 <p><a href="/privacy">What we store, and how to delete it</a></p></div>`,
     });
   }
@@ -115,7 +149,7 @@ export function successPage(kind: 'pending' | 'restored', maskedPhone: string): 
     body: html`<div class="card"><h1>Check your phone and reply YES</h1>
 <p>Your Fitbit is connected. We are texting ${maskedPhone} now to check the number is yours.
 Not your number? Do nothing: without a YES from that phone, nothing more is sent.</p>
-<ol class="steps">
+${fasterNote}<ol class="steps">
 <li><strong>Reply YES and the code</strong> in our text. Nothing else is sent until you do.</li>
 <li>You get one text with your devices' battery levels.</li>
 <li>From then on, one text when a battery runs low: at most 3 a day, never at night.</li>
@@ -231,6 +265,7 @@ export function privacyPage(): string {
 <ul>
 <li><strong>Your mobile number</strong>, to text you.</li>
 <li><strong>Access to your Fitbit device list</strong> (a Google sign-in token), to read battery levels. We read nothing else: no steps, sleep or heart data.</li>
+<li><strong>If you chose faster alerts:</strong> Google also lets us know, by a notification, when your tracker or scale syncs. That needs your permission to see activity and health measurements, but we never read or store them: we keep only the time of the last notification, to check your battery at most once every half hour.</li>
 <li><strong>Each device's last battery level and sync time</strong>, to text once per low battery rather than every hour.</li>
 <li>Your time zone, so we never text at night.</li>
 </ul>

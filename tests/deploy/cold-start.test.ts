@@ -37,10 +37,11 @@ function unpack(key: string): string {
 }
 
 describe('a prod deploy at cold start', () => {
-  it('has the seven functions, each with its own zip', () => {
+  it('has the eight functions, each with its own zip', () => {
     expect(functions.map((f) => f.key).sort()).toEqual([
       'checkBatteries',
       'createUserTopic',
+      'googleHealthWebhook',
       'inboundSms',
       'oauthCallback',
       'pages',

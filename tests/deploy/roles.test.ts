@@ -59,6 +59,7 @@ const EXPECTED: Record<string, string[]> = {
     'ssm:GetParameter',
   ],
   pollBatteries: ['dynamodb:Query', 'lambda:InvokeFunction'],
+  googleHealthWebhook: ['dynamodb:GetItem', 'dynamodb:PutItem', 'lambda:InvokeFunction', 'ssm:GetParameter'],
   checkBatteries: [
     'dynamodb:BatchGetItem',
     'dynamodb:DeleteItem',

@@ -58,7 +58,7 @@ describe('the prod CloudFormation template', () => {
   it('runs every function on nodejs22.x, arm64, with its own role', () => {
     const roles = functions().map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0]);
 
-    expect(functions().length).toBe(7);
+    expect(functions().length).toBe(8);
     for (const [, fn] of functions()) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -117,13 +117,14 @@ describe('the prod CloudFormation template', () => {
     );
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
 
-    expect(configs).toHaveLength(3);
+    // createUserTopic, inboundSms, pollBatteries, and checkBatteries for early checks (async invokes).
+    expect(configs).toHaveLength(4);
     for (const config of configs) expect(config.DestinationConfig.OnFailure.Destination).toBeDefined();
     expect(subscriptions).toHaveLength(2);
     for (const [, sub] of subscriptions)
       expect(sub.Properties.RedrivePolicy.deadLetterTargetArn).toBeDefined();
     expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
-    expect(alarms.filter((a) => a.Metrics)).toHaveLength(5);
+    expect(alarms.filter((a) => a.Metrics)).toHaveLength(6);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(ofType('AWS::SNS::Subscription').some(([, r]) => r.Properties.Protocol === 'email')).toBe(true);
   });
@@ -144,6 +145,8 @@ describe('the prod CloudFormation template', () => {
       const env = fn.Properties.Environment.Variables;
       expect(env).not.toHaveProperty('OAUTH_CLIENT_SECRET');
       expect(env.OAUTH_CLIENT_SECRET_PARAMETER).toBe('/fitbit-battery-sms/prod/oauth-client-secret');
+      expect(env).not.toHaveProperty('WEBHOOK_SECRET');
+      expect(env.WEBHOOK_SECRET_PARAMETER).toBe('/fitbit-battery-sms/prod/webhook-secret');
       expect(env.DYNAMODB_ENDPOINT).toBe('');
     }
     expect(raw).not.toContain('local-client-secret');

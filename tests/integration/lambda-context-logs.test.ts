@@ -36,6 +36,12 @@ const FUNCTIONS: Array<[key: string, module: string, event: unknown]> = [
     { headers: {}, queryStringParameters: { state: 's'.repeat(43), code: 'c' } },
   ],
   ['pollBatteries', 'poll-batteries', {}],
+  // A notification with a wrong secret is refused (and logged) before the signature or the table.
+  [
+    'googleHealthWebhook',
+    'google-health-webhook',
+    { headers: { authorization: 'Bearer wrong' }, body: '{}', requestContext: { http: { method: 'POST' } } },
+  ],
 ];
 
 let dynamo: LocalDynamo;
@@ -67,6 +73,8 @@ beforeEach(() => {
     SERVICE_NUMBER: '+12025550100',
     OAUTH_CLIENT_ID: 'client-id',
     OAUTH_CLIENT_SECRET_PARAMETER: '/fitbit-battery-sms/test/oauth-client-secret',
+    // In-process harness: the webhook's secret from the environment, not SSM (nothing to reach here).
+    WEBHOOK_SECRET: 'Bearer lambda-context-test',
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     // Nothing is sent to these: the events above stop before any SNS, SMS or Lambda call.
     SNS_ENDPOINT: 'http://127.0.0.1:9',

@@ -406,6 +406,8 @@ export class FakeProvider implements HealthProvider {
   revocation: 'token' | 'authorization' = 'token';
   readonly authorizationOrigin = 'https://accounts.example.test';
   requiredScope = 'devices.read';
+  /** The scope that makes this fake provider send sync notifications (faster alerts). */
+  syncScope = 'activity.read';
 
   /** Answers to exchangeCode, by code; anything else is invalid. */
   readonly codes = new Map<string, Scripted<TokenSet>>();
@@ -419,6 +421,8 @@ export class FakeProvider implements HealthProvider {
   devicesFor: Scripted<Device[]> = [];
 
   readonly started: string[] = [];
+  /** What each startAuthorization was asked for beyond the redirect (faster alerts or not). */
+  readonly startedWith: Array<{ syncNotifications?: boolean } | undefined> = [];
   readonly exchanged: Array<{ code: string; codeVerifier: string; redirectUri: string }> = [];
   readonly refreshed: string[] = [];
   readonly revoked: string[] = [];
@@ -427,8 +431,12 @@ export class FakeProvider implements HealthProvider {
   /** Failures to inject into `revoke` (the attempt is still recorded in `revoked`). */
   readonly failures = new FailureScript<'revoke'>();
 
-  async startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
+  async startAuthorization(
+    redirectUri: string,
+    options?: { syncNotifications?: boolean },
+  ): Promise<AuthorizationStart> {
     this.started.push(redirectUri);
+    this.startedWith.push(options);
     const state = randomBytes(24).toString('base64url');
     const codeVerifier = randomBytes(32).toString('base64url');
     return { url: `${this.authorizationOrigin}/auth?state=${state}`, state, codeVerifier };
@@ -447,6 +455,10 @@ export class FakeProvider implements HealthProvider {
 
   hasRequiredScope(grantedScope: string): boolean {
     return grantedScope.split(/\s+/).includes(this.requiredScope);
+  }
+
+  grantsSyncNotifications(grantedScope: string): boolean {
+    return grantedScope.split(/\s+/).includes(this.syncScope);
   }
 
   async getProfile(_accessToken: string): Promise<ProviderProfile> {

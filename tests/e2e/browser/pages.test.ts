@@ -191,6 +191,9 @@ describeInBrowser('pages in Chromium', () => {
     expect(await focused()).toMatchObject({ id: 'consent', outline: 'solid' });
     await page.keyboard.press('Space');
     await page.keyboard.press('Tab');
+    // The faster-alerts opt-in, left unticked.
+    expect(await focused()).toMatchObject({ id: 'faster', outline: 'solid' });
+    await page.keyboard.press('Tab');
     expect(await focused()).toMatchObject({ tag: 'BUTTON', outline: 'solid' });
     await page.keyboard.press('Enter');
 

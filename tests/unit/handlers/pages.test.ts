@@ -13,7 +13,10 @@ const urls = {
 
 describe('pages handler', () => {
   it('lets the sign-up form post only to the configured provider consent origin', async () => {
-    const handler = makePagesHandler({ authorizationOrigin: 'https://accounts.example.test' });
+    const handler = makePagesHandler({
+      authorizationOrigin: 'https://accounts.example.test',
+      fasterOffered: true,
+    });
 
     const page = await handler(event('/'));
 
@@ -24,7 +27,10 @@ describe('pages handler', () => {
   });
 
   it('serves the terms page next to the privacy page (number registration links both)', async () => {
-    const handler = makePagesHandler({ authorizationOrigin: 'https://accounts.example.test' });
+    const handler = makePagesHandler({
+      authorizationOrigin: 'https://accounts.example.test',
+      fasterOffered: true,
+    });
 
     const terms = await handler(event('/terms'));
 
@@ -34,7 +40,10 @@ describe('pages handler', () => {
   });
 
   it('answers anything else with its own 404', async () => {
-    const handler = makePagesHandler({ authorizationOrigin: 'https://accounts.example.test' });
+    const handler = makePagesHandler({
+      authorizationOrigin: 'https://accounts.example.test',
+      fasterOffered: true,
+    });
 
     expect((await handler(event('/nope'))).statusCode).toBe(404);
     expect((await handler(event('/', 'POST'))).statusCode).toBe(404);

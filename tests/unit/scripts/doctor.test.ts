@@ -183,6 +183,7 @@ describe('doctor against an AWS account', () => {
       'Keywords',
       'SMS country rule for alerts',
       'OAuth client secret in SSM',
+      'Webhook secret in SSM (faster alerts)',
       'Google OAuth client id',
       'Deployed stack',
     ]);

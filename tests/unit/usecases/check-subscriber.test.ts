@@ -507,3 +507,48 @@ describe('checkSubscriber', () => {
     });
   });
 });
+
+describe('checkSubscriber for a subscriber with faster alerts', () => {
+  const nearThreshold = () =>
+    aDevice({
+      batteryLevel: 30,
+      batteryStatus: 'Medium',
+      lastSyncTime: new Date(T0 - 5 * MINUTE).toISOString(),
+    });
+
+  it('looks again later than the adaptive schedule alone would: syncs announce themselves', async () => {
+    const plain = makeDeps();
+    seedActive(plain);
+    plain.provider.devicesFor = [nearThreshold()];
+    const faster = makeDeps();
+    seedActive(faster, { fasterAlerts: true });
+    faster.provider.devicesFor = [nearThreshold()];
+
+    await checkSubscriber(plain, ID);
+    await checkSubscriber(faster, ID);
+
+    expect(delay(faster)).toBeGreaterThan(delay(plain));
+    expect(delay(faster)).toBeLessThanOrEqual(12 * HOUR);
+  });
+
+  it('does not relax a look that a held text waits for: it goes out when quiet hours end', async () => {
+    const deps = makeDeps();
+    // 07:00 in New York at T0: quiet until 09:00.
+    seedActive(deps, { fasterAlerts: true, quietHours: { start: 6, end: 9 } });
+    deps.provider.devicesFor = [lowDevice()];
+
+    expect(await checkSubscriber(deps, ID)).toBe('checked');
+
+    expect(deps.messenger.published).toEqual([]);
+    expect(stored(deps)?.nextCheckAt).toBe(T0 + 2 * HOUR);
+  });
+
+  it('still texts a low device once, as anyone else', async () => {
+    const deps = makeDeps();
+    seedActive(deps, { fasterAlerts: true });
+    deps.provider.devicesFor = [lowDevice()];
+
+    expect(await checkSubscriber(deps, ID)).toBe('texted');
+    expect(await checkSubscriber(deps, ID, { force: true })).toBe('checked');
+  });
+});

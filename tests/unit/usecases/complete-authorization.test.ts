@@ -500,3 +500,50 @@ describe('completeAuthorization', () => {
     });
   });
 });
+
+describe('completeAuthorization with faster alerts', () => {
+  async function signUpFaster(deps: TestDeps, options: { faster?: boolean; scope: string; code?: string }) {
+    const state = seedSignup(deps);
+    const signup = deps.store.signups.get(state);
+    if (signup && options.faster !== false) deps.store.signups.set(state, { ...signup, faster: true });
+    const code = scriptCode(deps, options.code, { scope: options.scope });
+    return completeAuthorization(deps, { state, code, browserNonce: NONCE });
+  }
+
+  it('records the opt-in when the person asked and granted the notification scope', async () => {
+    const deps = makeDeps();
+
+    const result = await signUpFaster(deps, { scope: 'devices.read activity.read' });
+
+    expect(result).toMatchObject({ kind: 'pending', faster: 'on' });
+    expect(deps.store.subscribers.get('google#USER1')?.fasterAlerts).toBe(true);
+  });
+
+  it('records no opt-in, and says so, when the scope was unticked on the consent screen', async () => {
+    const deps = makeDeps();
+
+    const result = await signUpFaster(deps, { scope: 'devices.read' });
+
+    expect(result).toMatchObject({ kind: 'pending', faster: 'scope_not_granted' });
+    expect(deps.store.subscribers.get('google#USER1')?.fasterAlerts).toBeUndefined();
+  });
+
+  it('is no opt-in when only an earlier grant carried the scope (the person did not ask this time)', async () => {
+    const deps = makeDeps();
+
+    const result = await signUpFaster(deps, { faster: false, scope: 'devices.read activity.read' });
+
+    expect(result).not.toHaveProperty('faster');
+    expect(deps.store.subscribers.get('google#USER1')?.fasterAlerts).toBeUndefined();
+  });
+
+  it('turns faster alerts off when a returning subscriber signs up again without them', async () => {
+    const deps = makeDeps();
+    await signUpFaster(deps, { scope: 'devices.read activity.read', code: 'code-1' });
+    deps.clock.advance(60_000);
+
+    await signUpFaster(deps, { faster: false, scope: 'devices.read', code: 'code-2' });
+
+    expect(deps.store.subscribers.get('google#USER1')?.fasterAlerts).toBeUndefined();
+  });
+});

@@ -118,3 +118,42 @@ describe('bindingOf', () => {
     expect(bindingOf('nonce-a')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });
+
+describe('startSignup with faster alerts', () => {
+  it('asks the consent for the sync-notification scopes and remembers the opt-in with the state', async () => {
+    const deps = makeDeps();
+
+    const result = await startSignup(deps, { phone: '(201) 555-0123', consent: 'yes', faster: 'yes' });
+
+    expect(result.kind).toBe('redirect');
+    expect(deps.provider.startedWith).toEqual([{ syncNotifications: true }]);
+    expect([...deps.store.signups.values()].map((s) => s.faster)).toEqual([true]);
+  });
+
+  it.each([undefined, '', 'no', 'on', ['yes']])('changes nothing when faster is %p', async (faster) => {
+    const deps = makeDeps();
+
+    await startSignup(deps, { phone: '(201) 555-0123', consent: 'yes', faster });
+
+    expect(deps.provider.startedWith).toEqual([undefined]);
+    expect([...deps.store.signups.values()].map((s) => s.faster)).toEqual([undefined]);
+  });
+
+  it('ignores the opt-in where the provider sends no sync notifications (legacy Fitbit)', async () => {
+    const deps = makeDeps();
+    Object.defineProperty(deps.provider, 'grantsSyncNotifications', { value: undefined });
+
+    await startSignup(deps, { phone: '(201) 555-0123', consent: 'yes', faster: 'yes' });
+
+    expect(deps.provider.startedWith).toEqual([undefined]);
+    expect([...deps.store.signups.values()].map((s) => s.faster)).toEqual([undefined]);
+  });
+
+  it('keeps the box ticked when the form comes back with an error', async () => {
+    const deps = makeDeps();
+
+    const result = await startSignup(deps, { phone: '555', consent: 'yes', faster: 'yes' });
+
+    expect(result).toEqual({ kind: 'invalid', phone: '555', faster: true, errors: { phone: 'invalid' } });
+  });
+});

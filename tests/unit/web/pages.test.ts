@@ -221,3 +221,33 @@ describe('termsPage', () => {
     expect(signupPage()).toContain('href="/terms"');
   });
 });
+
+describe('the faster-alerts opt-in', () => {
+  it('is offered unticked, labelled, and says the service never reads or stores that data', () => {
+    const out = signupPage({ fasterOffered: true });
+    const input = out.match(/<input id="faster"[^>]*>/)?.[0] ?? '';
+
+    expect(input).toContain('name="faster"');
+    expect(input).toContain('value="yes"');
+    expect(input).toContain('type="checkbox"');
+    expect(input).not.toContain('checked');
+    expect(out).toContain('<label for="faster">Faster alerts: let us know when your tracker syncs</label>');
+    expect(out).toMatch(/never read or store that data/);
+  });
+
+  it('stays ticked when the form comes back with an error', () => {
+    const out = signupPage({ fasterOffered: true, faster: true, errors: { phone: 'invalid' } });
+
+    expect(out.match(/<input id="faster"[^>]*>/)?.[0]).toContain(' checked');
+  });
+
+  it('is not offered where the provider sends no sync notifications (legacy Fitbit)', () => {
+    expect(signupPage({ fasterOffered: false })).not.toContain('name="faster"');
+  });
+
+  it('is reported on the success page: on, or off because the permission was unticked', () => {
+    expect(successPage('pending', '•••• 0123', 'on')).toMatch(/Faster alerts are on/);
+    expect(successPage('restored', '•••• 0123', 'scope_not_granted')).toMatch(/Faster alerts are off/);
+    expect(successPage('pending', '•••• 0123')).not.toMatch(/Faster alerts/);
+  });
+});

@@ -213,7 +213,7 @@ export class StrategyRun {
     this.webhookStats.received++;
     const id = `google#sim-user-${n.index}`;
     const subscriber = this.store.peek(id);
-    if (!subscriber || subscriber.state !== 'active') return;
+    if (subscriber?.state !== 'active') return;
     const decision = earlyCheckDecision({
       devices: subscriber.devices,
       dataType: n.dataType,

@@ -267,6 +267,31 @@ describe('sandbox webhooks: notifications on sync', () => {
     expect(receiver.notifications()).toHaveLength(2);
   });
 
+  it('the devices page\'s "sync now" notifies too', async () => {
+    await createSubscriber();
+    await grant('olga', `${SETTINGS_SCOPE} ${ACTIVITY}`);
+    await putDevices('olga', [tracker(40)]);
+    await settled();
+    const [device] = (await getJson(`${t.url}/sandbox/users/olga/devices`)).body as Array<{ name: string }>;
+
+    const res = await fetch(`${t.url}/sandbox/devices/update`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        user: 'olga',
+        device: device?.name ?? '',
+        batteryLevel: '22',
+        batteryStatus: 'auto',
+        syncNow: '1',
+      }),
+      redirect: 'manual',
+    });
+    await settled();
+
+    expect(res.status).toBe(303);
+    expect(receiver.notifications()).toHaveLength(2);
+  });
+
   it('answers 404 to a sync of an unknown user', async () => {
     expect((await sendJsonTo(`${t.url}/sandbox/users/nobody/sync`, 'POST', {})).status).toBe(404);
   });

@@ -64,6 +64,7 @@ const SETTLE_WAIT_MS = 60_000;
 const MAX_LOG = 5_000;
 
 export const FORGE_KINDS = [
+  'valid',
   'bad-signature',
   'tampered',
   'no-signature',

@@ -399,6 +399,21 @@ describe('sandbox webhooks: forged and replayed notifications', () => {
     expect(replayed?.status).toBe(204);
   });
 
+  it('valid: a genuine notification about anyone (an unknown user, any data type) for edge cases', async () => {
+    const res = await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', {
+      kind: 'valid',
+      userId: 'nobody-we-know',
+      dataType: 'sleep',
+    });
+
+    const [d] = res.body.deliveries as Array<{ attempts: Array<{ status: number }> }>;
+    expect(d?.attempts[0]?.status).toBe(204);
+    expect(JSON.parse(receiver.notifications()[0]?.body ?? '').data).toMatchObject({
+      healthUserId: 'nobody-we-know',
+      dataType: 'sleep',
+    });
+  });
+
   it('replay with nothing delivered yet is a 409, and bad forge bodies are 400', async () => {
     expect((await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'replay' })).status).toBe(
       409,

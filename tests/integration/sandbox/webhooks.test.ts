@@ -516,6 +516,12 @@ describe('ensureWebhookSubscriber (what npm start runs)', () => {
     }
   });
 
+  it('reports, without throwing, a management API nobody listens on', async () => {
+    const result = await ensureWebhookSubscriber({ ...options(), apiUrl: 'http://127.0.0.1:9' });
+
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/^the management API did not answer/) });
+  });
+
   it('reports, without throwing, an endpoint that fails the handshake (e.g. not deployed yet)', async () => {
     receiver.verificationStatus = 404;
 

@@ -197,9 +197,10 @@ async function main(): Promise<void> {
     `\nadaptive + webhooks: every subscriber opted in; each sync of a tracker (steps) or scale (weight) ` +
       `is notified after a log-normal delay (median ${min(NOTIFICATION_DELAY.medianMs)}, sigma ${NOTIFICATION_DELAY.sigma}, ` +
       `p95 ~10 min, cap ${min(NOTIFICATION_DELAY.capMs)}; ${NOTIFICATION_DELAY.lost * 100} % never arrive: an assumption, ` +
-      `Google publishes no figures);\nearly check (src/domain/early-check.ts) when a device of that kind is low, within ` +
-      `${DEFAULT_EARLY_CHECK.nearMarginPoints} points of reading low, or unseen ${DEFAULT_EARLY_CHECK.unseenAfterMs / 3600_000} h; ` +
-      `at most one per ${min(DEFAULT_EARLY_CHECK.debounceMs)} (later ones deferred to its end); polling relaxed ` +
+      `Google publishes no figures);\nearly check (src/domain/early-check.ts) when a device of that kind, its last level carried forward at a ` +
+      `pessimistic drain, is within ${DEFAULT_EARLY_CHECK.nearMarginPoints} point of its next text (low, or Empty once low), ` +
+      `or unseen ${DEFAULT_EARLY_CHECK.unseenAfterMs / 3600_000} h; at most one per ${min(DEFAULT_EARLY_CHECK.debounceMs)} ` +
+      `(15 min in the last webhooks column; later ones deferred to its end); polling relaxed ` +
       `x${DEFAULT_RELAX.factor}, at least ${min(DEFAULT_RELAX.minIntervalMs)}, at most ${DEFAULT_RELAX.maxIntervalMs / 3600_000} h.`,
   );
   console.log(

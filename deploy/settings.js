@@ -1,7 +1,7 @@
 /**
  * Deploy-time choices, made from params when the template is packaged: does the stack request its
  * phone number or use an existing one (by ARN), does the checker reserve concurrency, does the API
- * answer on a custom domain. Decided here rather than by CloudFormation conditions, so the packaged
+ * answer on a custom domain, which countries the SMS protect configuration lets texts reach. Decided here rather than by CloudFormation conditions, so the packaged
  * template holds only what will be deployed and cfn-lint checks exactly that.
  */
 
@@ -12,6 +12,45 @@ const HELP_TEXT =
 const STOP_TEXT =
   'Fitbit Battery SMS: you are unsubscribed and will get no more texts. Reply START to resume.';
 const START_TEXT = 'Fitbit Battery SMS: texts resumed. Reply HELP for help, STOP to end.';
+
+const { getCountries } = require('libphonenumber-js');
+/**
+ * Regions libphonenumber knows that are not ISO 3166-1 assigned codes (Ascension, Tristan da Cunha,
+ * Kosovo): a country rule takes ISO 3166-1 alpha-2 codes, and these numbers share their country code
+ * with SH (+247, +290) or are refused at sign-up anyway.
+ */
+const NOT_ISO_3166 = new Set(['AC', 'TA', 'XK']);
+
+/**
+ * The countries sign-ups are accepted from: the param, or the default country plus CA when that is
+ * US. The same rule as allowedCountries() in src/config.ts (tests/deploy/template.test.ts compares
+ * the template's rule with what the deployed functions compute from their environment).
+ */
+function allowedCountries(list, defaultCountry) {
+  const given = list
+    .split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== '');
+  if (given.length > 0) return given;
+  return defaultCountry === 'US' ? ['US', 'CA'] : [defaultCountry];
+}
+
+/**
+ * The SMS country rule: a protect configuration allows every country unless told otherwise, so every
+ * country is listed, and all but the allowed ones are blocked (SMS pumping to far-away numbers).
+ */
+function smsCountryRules(allowed) {
+  const known = getCountries().filter((c) => !NOT_ISO_3166.has(c));
+  const unknown = allowed.filter((c) => !known.includes(c));
+  if (unknown.length > 0)
+    throw new Error(
+      `allowedCountries: ${unknown.join(', ')} is not an ISO country code a phone number can have`,
+    );
+  return [...known].sort().map((code) => ({
+    CountryCode: code,
+    ProtectStatus: allowed.includes(code) ? 'ALLOW' : 'BLOCK',
+  }));
+}
 
 module.exports = async ({ resolveVariable }) => {
   const param = async (name) => {
@@ -38,6 +77,21 @@ module.exports = async ({ resolveVariable }) => {
 
   const Resources = {};
   const Outputs = {};
+  const allowed = allowedCountries(await param('allowedCountries'), await param('defaultCountry'));
+  // One-to-one texts name it (ProtectConfigurationId); SNS texts obey it only as the account default,
+  // which CloudFormation cannot set (README: Deploy; `npm run doctor` checks it).
+  Resources.SmsProtectConfiguration = {
+    Type: 'AWS::SMSVOICE::ProtectConfiguration',
+    Properties: {
+      CountryRuleSet: { SMS: smsCountryRules(allowed) },
+      DeletionProtectionEnabled: (await param('deletionProtection')) === 'true',
+      Tags: [{ Key: 'Name', Value: `${service}-${stage}` }],
+    },
+  };
+  Outputs.ProtectConfigurationId = {
+    Description: 'SMS country rule; make it the account default so SNS texts obey it too (README: Deploy)',
+    Value: { 'Fn::GetAtt': ['SmsProtectConfiguration', 'ProtectConfigurationId'] },
+  };
   if (!existingArn) {
     // Released if the stack's first create rolls back; kept (with deletion protection on prod) after.
     Resources.PhoneNumber = {

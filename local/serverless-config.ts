@@ -1,11 +1,13 @@
 /**
  * Reads what the local stack needs from serverless.yml (the table definition, which functions listen
- * on which SNS topics, how the phone number answers keywords), so local tooling never keeps its own
- * copy of any of them.
+ * on which SNS topics) and from the packaged template (how the phone number answers keywords, which
+ * countries the SMS protect configuration blocks), so local tooling never keeps its own copy of any
+ * of them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { localProtectConfigurationId } from './iam/template';
 
 type Yaml = Record<string, unknown>;
 
@@ -125,4 +127,31 @@ export function smsKeywordSettings(template: TemplateResources): SmsKeywordSetti
     selfManagedOptOuts: props.SelfManagedOptOutsEnabled === true,
     keywordMessages,
   };
+}
+
+/** A protect configuration's SMS country rules: ISO code -> ALLOW | BLOCK | MONITOR | FILTER. */
+export type SmsCountryRules = Record<string, string>;
+
+/**
+ * The template's `AWS::SMSVOICE::ProtectConfiguration` resources, by the id the local stack gives
+ * each (the id the functions' environment names), with their SMS country rules. A country without a
+ * rule is allowed, as AWS does.
+ */
+export function smsProtectConfigurations(template: TemplateResources): Record<string, SmsCountryRules> {
+  const out: Record<string, SmsCountryRules> = {};
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::SMSVOICE::ProtectConfiguration') continue;
+    const ruleSet = (resource.Properties?.CountryRuleSet ?? {}) as { SMS?: unknown };
+    const rules: SmsCountryRules = {};
+    for (const rule of Array.isArray(ruleSet.SMS) ? ruleSet.SMS : []) {
+      const { CountryCode, ProtectStatus } = (rule ?? {}) as {
+        CountryCode?: unknown;
+        ProtectStatus?: unknown;
+      };
+      if (typeof CountryCode === 'string' && typeof ProtectStatus === 'string')
+        rules[CountryCode] = ProtectStatus;
+    }
+    out[localProtectConfigurationId(logicalId)] = rules;
+  }
+  return out;
 }

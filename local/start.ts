@@ -38,7 +38,7 @@ import {
   topicName,
 } from './local-config';
 import { startSandbox } from './sandbox';
-import { smsKeywordSettings, snsSubscriptions } from './serverless-config';
+import { smsKeywordSettings, smsProtectConfigurations, snsSubscriptions } from './serverless-config';
 import { type LocalSns, startLocalSns } from './sns';
 import { startLocalSsm } from './ssm';
 import { ensureWebhookSubscriber } from './webhook-subscriber';
@@ -258,6 +258,7 @@ async function startParts(
   let sns: LocalSns | undefined;
   const sandbox = await startSandbox({
     keywords: smsKeywordSettings(template),
+    protectConfigurations: smsProtectConfigurations(template),
     host: cfg.host,
     port: cfg.sandboxPort,
     dataDir,

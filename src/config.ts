@@ -34,6 +34,17 @@ const schema = z.object({
   USER_TOPIC_PREFIX: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/)),
   PUBLIC_BASE_URL: url(),
   SERVICE_NUMBER: z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number')),
+  /**
+   * The SMS country rule (protect configuration) the template creates: every one-to-one text names
+   * it, so AWS refuses a country outside ALLOWED_COUNTRIES. Unset only in in-process harnesses.
+   */
+  PROTECT_CONFIGURATION_ID: z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+    ),
+    z.optional(z.string().check(z.regex(/^[A-Za-z0-9_:/-]{1,256}$/, 'a protect configuration id'))),
+  ),
   DEFAULT_COUNTRY: z._default(
     z.string().check(z.regex(/^[A-Z]{2}$/, 'an ISO 3166 two-letter country code')),
     'US',

@@ -158,7 +158,14 @@ const smsVoice: Protocol = {
         origin === undefined || origin === ctx.serviceNumber || origin === ctx.phoneNumberArn
           ? ctx.phoneNumberArn
           : arn('phone-number', origin);
-      return [{ action: 'sms-voice:SendTextMessage', resource }];
+      const calls = [{ action: 'sms-voice:SendTextMessage', resource }];
+      // A named protect configuration is a resource of the call too: allowed on both, or refused.
+      if (input.ProtectConfigurationId !== undefined)
+        calls.push({
+          action: 'sms-voice:SendTextMessage',
+          resource: arn('protect-configuration', input.ProtectConfigurationId),
+        });
+      return calls;
     }
     if (input.OptOutListName !== undefined) {
       return [{ action: `sms-voice:${op}`, resource: arn('opt-out-list', input.OptOutListName) }];

@@ -152,6 +152,8 @@ export function resolveIntrinsics(template: CfnTemplate, world: LocalWorld, valu
       case 'AWS::DynamoDB::Table':
       case 'AWS::IAM::Role':
         return resolve(props.FunctionName ?? props.TableName ?? props.RoleName ?? name);
+      case 'AWS::SMSVOICE::ProtectConfiguration':
+        return localProtectConfigurationId(name);
       case 'AWS::SQS::Queue':
         return `https://sqs.${world.region}.amazonaws.com/${world.accountId}/${resolve(props.QueueName ?? name)}`;
       default:
@@ -170,6 +172,10 @@ export function resolveIntrinsics(template: CfnTemplate, world: LocalWorld, valu
         return world.serviceNumber;
       case 'AWS::SMSVOICE::PhoneNumber.Arn':
         return localPhoneNumberArn(world);
+      case 'AWS::SMSVOICE::ProtectConfiguration.ProtectConfigurationId':
+        return localProtectConfigurationId(name);
+      case 'AWS::SMSVOICE::ProtectConfiguration.Arn':
+        return `arn:aws:sms-voice:${world.region}:${world.accountId}:protect-configuration/${localProtectConfigurationId(name)}`;
       case 'AWS::DynamoDB::Table.Arn':
         return `arn:aws:dynamodb:${world.region}:${world.accountId}:table/${resolve(props.TableName ?? name)}`;
       case 'AWS::IAM::Role.Arn':
@@ -233,6 +239,14 @@ export function resolveIntrinsics(template: CfnTemplate, world: LocalWorld, valu
     return Object.fromEntries(Object.entries(v).map(([key, val]) => [key, resolve(val)]));
   }
   return resolve(value);
+}
+
+/**
+ * The id a protect configuration gets locally (AWS makes `protect-<hex>`): derived from its logical
+ * id, so the sandbox, reading the same template, knows the id the functions will name.
+ */
+export function localProtectConfigurationId(logicalId: string): string {
+  return `protect-${logicalId.toLowerCase()}`;
 }
 
 export function localPhoneNumberArn(world: Pick<LocalWorld, 'region' | 'accountId'>): string {

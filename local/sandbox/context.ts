@@ -2,7 +2,7 @@
  * What every part of the sandbox shares: options, the clock, the store and a few user helpers.
  * Kept apart from index.ts so the route modules do not import the server that imports them.
  */
-import type { SmsKeywordSettings } from '../serverless-config';
+import type { SmsCountryRules, SmsKeywordSettings } from '../serverless-config';
 import type { Faults } from './faults';
 import { HttpError } from './http';
 import type { PhoneNetwork } from './phones';
@@ -24,6 +24,11 @@ export interface SandboxOptions {
   onOptOutChange?: (phone: string, optedOut: boolean) => void | Promise<void>;
   /** How the service's number answers keywords; default: as the packaged template configures it. */
   keywords?: SmsKeywordSettings;
+  /**
+   * The account's protect configurations (id -> SMS country rules); default: the packaged template's
+   * when `keywords` is not given either, else none (naming one is then a ResourceNotFoundException).
+   */
+  protectConfigurations?: Record<string, SmsCountryRules>;
   /** The stage whose template settings apply (default dev). */
   stage?: string;
   snsUrl?: string;
@@ -42,6 +47,7 @@ export interface Ctx {
   codes: Map<string, AuthCode>;
   phones: PhoneNetwork;
   faults: Faults;
+  protectConfigurations: Record<string, SmsCountryRules>;
   webhooks: Webhooks;
 }
 

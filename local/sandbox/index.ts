@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { resolve } from 'node:path';
 import { packagedTemplate } from '../iam/template';
 import { deployParams, localConfig } from '../local-config';
-import { smsKeywordSettings } from '../serverless-config';
+import { smsKeywordSettings, smsProtectConfigurations } from '../serverless-config';
 import type { Ctx, SandboxOptions } from './context';
 import { registerControl } from './control';
 import { Faults, registerFaults } from './faults';
@@ -39,26 +39,40 @@ export interface Sandbox {
   webhooksSettled(): Promise<boolean>;
 }
 
-/** How the number answers keywords when the caller does not say: as the packaged template configures it. */
-async function templateKeywords(stage: string) {
-  return smsKeywordSettings(await packagedTemplate(ROOT, stage, deployParams(localConfig({}))));
+/** What the caller does not say is read from the packaged template: keywords and country rules. */
+async function templateSettings(stage: string) {
+  const template = await packagedTemplate(ROOT, stage, deployParams(localConfig({})));
+  return { keywords: smsKeywordSettings(template), protect: smsProtectConfigurations(template) };
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const log = opts.log ?? (() => {});
   const now = opts.now ?? Date.now;
   const store = new Store(opts.dataDir, log);
+  // Settings the caller gives stand alone; otherwise both come from the packaged template.
+  const settings = opts.keywords
+    ? { keywords: opts.keywords, protect: {} }
+    : await templateSettings(opts.stage ?? 'dev');
   const phones = new PhoneNetwork({
     store,
     now,
     log,
     serviceNumber: opts.serviceNumber,
-    keywords: opts.keywords ?? (await templateKeywords(opts.stage ?? 'dev')),
+    keywords: settings.keywords,
     // Looked up at call time, so the caller may wire SNS after the sandbox has started.
     publishInbound: (payload) => opts.publishInbound(payload),
     onOptOutChange: (phone, optedOut) => opts.onOptOutChange?.(phone, optedOut),
   });
-  const base = { opts, now, log, store, codes: new Map(), phones, faults: new Faults() };
+  const base = {
+    opts,
+    now,
+    log,
+    store,
+    codes: new Map(),
+    phones,
+    faults: new Faults(),
+    protectConfigurations: opts.protectConfigurations ?? settings.protect,
+  };
   const webhooks = new Webhooks(base);
   const ctx: Ctx = { ...base, webhooks };
 

@@ -426,15 +426,23 @@ function grantForToken(ctx: Ctx, provider: Provider, value: string): Grant | und
   return grant?.provider === provider ? grant : undefined;
 }
 
+/** Ends every grant the user gave this provider's client, as both providers document revocation. */
+function revokeUserGrants(ctx: Ctx, provider: Provider, userId: string) {
+  for (const other of ctx.store.grantsOf(userId)) if (other.provider === provider) other.revoked = true;
+  ctx.store.changed();
+}
+
 async function googleRevoke(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: URL) {
   const form = await readForm(req);
   const value = form.get('token') ?? url.searchParams.get('token') ?? '';
   const grant = grantForToken(ctx, 'google', value);
   if (!grant || grant.revoked) throw googleError(400, 'invalid_token', 'Token expired or revoked');
-  // Google revokes the whole grant whichever of its tokens is named.
-  grant.revoked = true;
-  ctx.store.changed();
-  ctx.log(`[sandbox] google grant of ${grant.userId} revoked by the app`);
+  // Whichever token is named, Google ends the account's whole authorization of the app: "Revocation
+  // removes all OAuth 2.0 scopes previously granted to a project, invalidating any issued access or
+  // refresh tokens" (developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke), so a
+  // newer grant of the same account dies with the old one.
+  revokeUserGrants(ctx, 'google', grant.userId);
+  ctx.log(`[sandbox] google grants of ${grant.userId} revoked by the app`);
   sendJson(res, 200, {});
 }
 
@@ -505,9 +513,10 @@ async function fitbitRevoke(ctx: Ctx, req: IncomingMessage, res: ServerResponse)
   const form = await readForm(req);
   const grant = grantForToken(ctx, 'fitbit', form.get('token') ?? '');
   if (grant && !grant.revoked) {
-    grant.revoked = true;
-    ctx.store.changed();
-    ctx.log(`[sandbox] fitbit grant of ${grant.userId} revoked by the app`);
+    // "When the token is revoked, all tokens are revoked for that user", every session included
+    // (dev.fitbit.com/build/reference/web-api/authorization/revoke-token).
+    revokeUserGrants(ctx, 'fitbit', grant.userId);
+    ctx.log(`[sandbox] fitbit grants of ${grant.userId} revoked by the app`);
   }
   // RFC 7009: revoking an unknown token is not an error.
   sendJson(res, 200, {});

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json';
 import type { SmsKeywordSettings } from '../serverless-config';
 import type { Ctx } from './context';
 import { intercept } from './faults';
@@ -178,6 +180,40 @@ export async function handleSmsV2(ctx: Ctx, req: IncomingMessage, res: ServerRes
   res.end(text);
 }
 
+/** The ISO country AWS would bill `to` to: by number range, else the calling code's main country. */
+function countryOfNumber(to: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(to);
+  if (!parsed) return undefined;
+  const codes = metadata.country_calling_codes as Record<string, string[] | undefined>;
+  return parsed.country ?? codes[parsed.countryCallingCode]?.[0];
+}
+
+/**
+ * A text naming a protect configuration obeys its SMS country rules: an unknown id is not found, and
+ * a blocked country is refused with the ConflictException AWS sends (the SDK's
+ * DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION). Countries without a rule are allowed.
+ */
+function refuseByCountryRule(ctx: Ctx, id: string | undefined, to: string): void {
+  if (id === undefined) return;
+  const bare = id.replace(/^arn:.*:protect-configuration\//, '');
+  const rules = Object.hasOwn(ctx.protectConfigurations, bare) ? ctx.protectConfigurations[bare] : undefined;
+  if (!rules) {
+    throw awsError('ResourceNotFoundException', `Protect configuration ${id} not found.`, {
+      ResourceType: 'protect-configuration',
+      ResourceId: id,
+    });
+  }
+  const country = countryOfNumber(to);
+  if (country && rules[country] === 'BLOCK') {
+    ctx.log(`[sms] refused text to ${maskPhone(to)}: ${country} blocked by ${bare}`);
+    throw awsError('ConflictException', 'Conflict Occurred', {
+      Reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+      ResourceType: 'protect-configuration',
+      ResourceId: bare,
+    });
+  }
+}
+
 function optOutListArn(): string {
   return `arn:aws:sms-voice:us-east-1:000000000000:opt-out-list/${OPT_OUT_LIST}`;
 }
@@ -217,6 +253,7 @@ function smsOperation(ctx: Ctx, operation: string, body: Record<string, unknown>
           ResourceId: origination,
         });
       }
+      refuseByCountryRule(ctx, str(body, 'ProtectConfigurationId'), to);
       if (ctx.phones.isOptedOut(to)) {
         ctx.log(`[sms] refused text to ${maskPhone(to)}: opted out`);
         // The SDK models this refusal as a ConflictException carrying this Reason.

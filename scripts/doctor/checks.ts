@@ -15,6 +15,7 @@ import {
   DescribeKeywordsCommand,
   DescribeOptOutListsCommand,
   DescribePhoneNumbersCommand,
+  DescribeProtectConfigurationsCommand,
   DescribeRegistrationsCommand,
   DescribeSpendLimitsCommand,
   type PhoneNumberInformation,
@@ -333,6 +334,39 @@ export interface StackView {
   outputs: Record<string, string>;
 }
 
+/**
+ * The alerts go out through SNS, and SNS texts obey a protect configuration only when it is the
+ * account default, which CloudFormation cannot set (one-to-one texts name the stack's own). A warning,
+ * not a failure: sign-ups already refuse other countries; this is the second lock, and it applies to
+ * every SMS the account sends through SNS, which the operator must decide for a shared account.
+ */
+export async function checkAccountDefaultProtect(
+  c: AwsClients,
+  o: Pick<AwsOptions, 'region'>,
+  protectId: string | undefined,
+): Promise<CheckResult> {
+  const name = 'SMS country rule for alerts';
+  if (!protectId)
+    return { name, status: 'skip', detail: 'no deployed stack to read its protect configuration from' };
+  const fix = `aws pinpoint-sms-voice-v2 set-account-default-protect-configuration --protect-configuration-id ${protectId} --region ${o.region} (it then applies to every SMS this account sends through SNS)`;
+  return attempt(name, fix, async () => {
+    const { ProtectConfigurations } = await c.sms.send(
+      new DescribeProtectConfigurationsCommand({ Filters: [{ Name: 'account-default', Values: ['true'] }] }),
+    );
+    const current = ProtectConfigurations?.find((p) => p.AccountDefault)?.ProtectConfigurationId;
+    if (current === protectId)
+      return { name, status: 'ok', detail: `${protectId} is the account default: SNS alerts obey it` };
+    return {
+      name,
+      status: 'warn',
+      detail: current
+        ? `the account default is ${current}, not this stack's ${protectId}: SNS alerts follow that one's countries`
+        : `no account default: SNS alerts obey no country rule (one-to-one texts obey ${protectId})`,
+      fix,
+    };
+  });
+}
+
 export async function checkStack(c: AwsClients, o: AwsOptions): Promise<StackView> {
   const name = 'Deployed stack';
   const deploy = `npm run deploy -- --stage ${o.stage} --param="oauthClientId=..." --param="operatorEmail=..."`;
@@ -421,6 +455,7 @@ export async function runAwsChecks(c: AwsClients, o: AwsOptions): Promise<CheckR
     await checkSmsSpendLimit(c),
     await checkSmsSandbox(c),
     ...(await checkPhoneNumber(c, withNumber, stack.outputs.InboundSmsTopicArn)),
+    await checkAccountDefaultProtect(c, o, stack.outputs.ProtectConfigurationId),
     await checkSecretParameter(c, o),
     await checkClientId(c, o),
     stack.result,

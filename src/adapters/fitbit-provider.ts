@@ -37,7 +37,11 @@ export type FitbitOptions = ProviderOptions;
 
 export class FitbitProvider extends OAuthHealthProvider implements HealthProvider {
   readonly name = 'fitbit' as const;
-  /** Revoking any token ends the account's whole authorization of this client, newer grants included. */
+  /**
+   * Revoking any token ends the user's whole authorization of this client, newer grants included:
+   * "When the token is revoked, all tokens are revoked for that user", every session
+   * (https://dev.fitbit.com/build/reference/web-api/authorization/revoke-token).
+   */
   readonly revocation = 'authorization' as const;
   startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
     return this.options.oauth.startAuthorization(redirectUri, { scope: FITBIT_SCOPES.join(' ') });

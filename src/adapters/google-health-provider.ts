@@ -62,7 +62,12 @@ export type GoogleHealthOptions = ProviderOptions;
 
 export class GoogleHealthProvider extends OAuthHealthProvider implements HealthProvider {
   readonly name = 'google' as const;
-  /** Revoking any token ends the account's whole authorization of this client, newer grants included. */
+  /**
+   * Revoking any token ends the account's whole authorization of this client, newer grants included:
+   * "Revocation removes all OAuth 2.0 scopes previously granted to a project, invalidating any issued
+   * access or refresh tokens for all clients registered under that project"
+   * (https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke).
+   */
   readonly revocation = 'authorization' as const;
   startAuthorization(redirectUri: string): Promise<AuthorizationStart> {
     return this.options.oauth.startAuthorization(redirectUri, {

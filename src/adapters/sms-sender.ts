@@ -1,6 +1,7 @@
 /**
  * One-to-one texts through AWS End User Messaging SMS (the confirmation request and replies to
- * inbound texts), sent from the service's own number so the person's reply lands in the same thread.
+ * inbound texts), sent from the service's own number so the person's reply lands in the same thread,
+ * under the deployment's SMS country rule (its protect configuration), which AWS applies when named.
  */
 import {
   DeleteOptedOutNumberCommand,
@@ -11,21 +12,26 @@ import { RecipientOptedOutError, RecipientUnreachableError } from '../domain/err
 import type { Messenger } from '../ports';
 
 /**
- * Refusals about the destination itself (INVALID_PARAMETER: a number it cannot text). Anything else,
- * such as our identity or quota, is our problem and must surface.
+ * Refusals about the destination itself (INVALID_PARAMETER: a number it cannot text; a country the
+ * protect configuration blocks). Anything else, such as our identity or quota, is our problem and
+ * must surface. The SDK models the protect-configuration refusals as ConflictException reasons and
+ * the others as ValidationException reasons.
  */
-const UNREACHABLE = new Set([
-  'DESTINATION_PHONE_NUMBER_NOT_VERIFIED',
-  'DESTINATION_COUNTRY_BLOCKED',
-  'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
-  'DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE',
-  'INVALID_PARAMETER',
-]);
+const UNREACHABLE: Record<string, ReadonlySet<string>> = {
+  ValidationException: new Set(['DESTINATION_COUNTRY_BLOCKED', 'INVALID_PARAMETER']),
+  ConflictException: new Set([
+    'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+    'DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE',
+    'DESTINATION_PHONE_NUMBER_NOT_VERIFIED',
+  ]),
+};
 
 export class SmsSender implements Pick<Messenger, 'sendText'> {
   constructor(
     private readonly sms: PinpointSMSVoiceV2Client,
     private readonly serviceNumber: string,
+    /** The deployment's SMS country rule; without it AWS falls back to the account default, if any. */
+    private readonly protectConfigurationId?: string,
   ) {}
 
   async sendText(to: string, text: string, from?: string): Promise<void> {
@@ -37,7 +43,7 @@ export class SmsSender implements Pick<Messenger, 'sendText'> {
       if (reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT') {
         throw new RecipientOptedOutError('destination is on the opt-out list', { cause: error });
       }
-      if (name === 'ValidationException' && typeof reason === 'string' && UNREACHABLE.has(reason)) {
+      if (typeof name === 'string' && typeof reason === 'string' && UNREACHABLE[name]?.has(reason)) {
         throw new RecipientUnreachableError(`destination refused: ${reason}`, { cause: error });
       }
       throw error;
@@ -51,6 +57,7 @@ export class SmsSender implements Pick<Messenger, 'sendText'> {
         OriginationIdentity: from ?? this.serviceNumber,
         MessageBody: text,
         MessageType: 'TRANSACTIONAL',
+        ...(this.protectConfigurationId ? { ProtectConfigurationId: this.protectConfigurationId } : {}),
       }),
     );
   }

@@ -8,6 +8,12 @@
  * - only a phone that confirmed a subscriber is ever attached to that subscriber's topic;
  * - a number has at most one owner, and a bare YES confirms only when that cannot be ambiguous;
  * - every pending or stopped record carries an expiry, so nothing about a number outlives it.
+ *
+ * The states: pending (waiting for YES), active, snoozed, stopped, needs re-consent, erased (the
+ * record is gone). "Snoozed" is not stored: it is an active subscriber whose `snoozeUntil` lies
+ * ahead. Deployed tables already hold active items with `snoozeUntil`, a snoozed subscriber is still
+ * checked (its episodes must be tracked so the right reminder goes out when the snooze ends), and the
+ * snooze ends by itself when the clock passes it, without a write having to happen at that instant.
  */
 import type { Subscriber, TokenSet } from './subscriber';
 
@@ -246,9 +252,11 @@ export function confirm(subscriber: Subscriber, now: number): Transition {
 /** STOP (or the number confirmed another account): no more texts; erased after the retention period. */
 export function stop(subscriber: Subscriber, now: number): Transition {
   if (subscriber.state === 'stopped') return { next: subscriber, effects: [] };
+  // STOP wins over a snooze: nothing of it is left to end (and remind) later, START or not.
+  const { snoozeUntil: _moot, ...rest } = subscriber;
   return {
     next: {
-      ...subscriber,
+      ...rest,
       state: 'stopped',
       // The due index brings a stopped subscriber back after the retention period, to be erased.
       nextCheckAt: now + STOPPED_RETENTION_MS,
@@ -282,4 +290,77 @@ export function resume(subscriber: Subscriber, now: number): Transition {
 export function needsReconsent(subscriber: Subscriber): Transition {
   if (subscriber.state !== 'active') return { next: subscriber, effects: [] };
   return { next: { ...subscriber, state: 'needs_reauth', nextCheckAt: undefined }, effects: [] };
+}
+
+/** Where a subscriber is in the lifecycle at `now` (erased: there is no record). */
+export type LifecycleState = 'pending' | 'active' | 'snoozed' | 'stopped' | 'needs_reconsent';
+
+export function lifecycleState(subscriber: Subscriber, now: number): LifecycleState {
+  switch (subscriber.state) {
+    case 'pending_confirmation':
+      return 'pending';
+    case 'stopped':
+      return 'stopped';
+    case 'needs_reauth':
+      return 'needs_reconsent';
+    default:
+      return isSnoozed(subscriber, now) ? 'snoozed' : 'active';
+  }
+}
+
+/** Active with a snooze still running: alerts are held until `snoozeUntil`. */
+export function isSnoozed(subscriber: Subscriber, now: number): boolean {
+  return (
+    subscriber.state === 'active' && subscriber.snoozeUntil !== undefined && subscriber.snoozeUntil > now
+  );
+}
+
+/**
+ * SNOOZE: alerts are held until `until` (a later SNOOZE replaces the end). A subscriber waiting for
+ * re-consent may snooze too (it holds once alerts are back); one stopped or unconfirmed cannot.
+ */
+export function snooze(subscriber: Subscriber, until: number, now: number): Transition {
+  const { state } = subscriber;
+  if (state === 'stopped' || state === 'pending_confirmation' || until <= now)
+    return { next: subscriber, effects: [] };
+  return { next: { ...subscriber, snoozeUntil: until }, effects: [] };
+}
+
+/**
+ * RESUME (SNOOZE OFF): a running snooze ends now rather than being forgotten, so the next check (due
+ * at once) sends what it held back, once, as when a snooze ends by itself.
+ */
+export function unsnooze(subscriber: Subscriber, now: number): Transition {
+  const running = subscriber.snoozeUntil !== undefined && subscriber.snoozeUntil > now;
+  const active = subscriber.state === 'active';
+  if (!running && !active) return { next: subscriber, effects: [] };
+  return {
+    next: {
+      ...subscriber,
+      snoozeUntil: running ? now : subscriber.snoozeUntil,
+      nextCheckAt: active ? now : subscriber.nextCheckAt,
+    },
+    effects: [],
+  };
+}
+
+/**
+ * The snooze ended by itself: the check that follows its end has evaluated (and queued) the held
+ * reminders, so the end is forgotten. A snooze still running stays.
+ */
+export function endSnooze(subscriber: Subscriber, now: number): Transition {
+  if (subscriber.snoozeUntil === undefined || subscriber.snoozeUntil > now)
+    return { next: subscriber, effects: [] };
+  const { snoozeUntil: _ended, ...rest } = subscriber;
+  return { next: rest, effects: [] };
+}
+
+/**
+ * A reminder due at a snooze's end could not be sent: the ended snooze is remembered again so the
+ * next check sends it. A newer snooze (set meanwhile) wins, and so does a STOP.
+ */
+export function keepEndedSnooze(subscriber: Subscriber, endedAt: number | undefined): Transition {
+  if (endedAt === undefined || subscriber.snoozeUntil !== undefined || subscriber.state !== 'active')
+    return { next: subscriber, effects: [] };
+  return { next: { ...subscriber, snoozeUntil: endedAt }, effects: [] };
 }

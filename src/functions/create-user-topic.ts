@@ -16,6 +16,7 @@ const sns = new SNSClient(clientOptions(config, config.SNS_ENDPOINT));
 const sender = new SmsSender(
   new PinpointSMSVoiceV2Client(clientOptions(config, config.SMS_ENDPOINT)),
   config.SERVICE_NUMBER,
+  config.PROTECT_CONFIGURATION_ID,
 );
 
 export const handler = makeCreateUserTopicHandler({

@@ -25,7 +25,7 @@ const table = tableOf(config);
 const secret = clientSecret(config);
 const sns = new SNSClient(clientOptions(config, config.SNS_ENDPOINT));
 const sms = new PinpointSMSVoiceV2Client(clientOptions(config, config.SMS_ENDPOINT));
-const sender = new SmsSender(sms, config.SERVICE_NUMBER);
+const sender = new SmsSender(sms, config.SERVICE_NUMBER, config.PROTECT_CONFIGURATION_ID);
 const optInSns = snsOptIn(sns);
 const optInSms = smsOptIn(sms);
 

@@ -24,7 +24,7 @@ import {
   TopicNotFoundError,
   VersionConflictError,
 } from '../domain/errors';
-import { needsReconsent, stop } from '../domain/lifecycle';
+import { endSnooze, keepEndedSnooze, needsReconsent, stop } from '../domain/lifecycle';
 import { texts } from '../domain/messages';
 import { isQuiet, isValidTimeZone } from '../domain/quiet-hours';
 import type { Subscriber } from '../domain/subscriber';
@@ -205,11 +205,12 @@ async function decide(
     if (zone !== undefined && current !== read) current = withZone(current, zone, now);
     const evaluation = evaluate(current.devices, devices, now, policySettings(current));
     try {
+      // The held reminders are in this evaluation: the ended snooze is over (a transition, not a field write).
+      const next = evaluation.snoozeEnded ? endSnooze(current, now).next : current;
       const saved = await deps.subscribers.saveSubscriber({
-        ...current,
+        ...next,
         devices: evaluation.devices,
         nextCheckAt: evaluation.nextCheckAt,
-        snoozeUntil: evaluation.snoozeEnded ? undefined : current.snoozeUntil,
         failures: 0,
         updatedAt: now,
       });
@@ -253,12 +254,11 @@ async function send(
       // Back to what was known before this check: the next look finds the text still due.
       if (memory) devices[deviceId] = { ...memory, episode: before.devices[deviceId]?.episode };
     }
+    // A reminder is due only while the ended snooze is remembered; a newer snooze wins.
+    const kept = reminderFailed ? keepEndedSnooze(current, before.snoozeUntil).next : current;
     await deps.subscribers.saveSubscriber({
-      ...current,
+      ...kept,
       devices,
-      // A reminder is due only while the ended snooze is remembered; a newer snooze wins.
-      snoozeUntil:
-        reminderFailed && current.snoozeUntil === undefined ? before.snoozeUntil : current.snoozeUntil,
       // Stopped meanwhile (STOP): its erase date stands.
       nextCheckAt: current.state === 'active' ? deps.clock.now() + DEFER_BASE_MS : current.nextCheckAt,
     });

@@ -207,8 +207,9 @@ async function perform(deps: CallbackDeps, effects: Effect[]): Promise<void> {
         );
         break;
       case 'revoke':
-        // Where revoking one token would end the whole authorization (Google), the replaced token is
-        // simply no longer kept: revoking it would cut off the grant that just replaced it.
+        // Where revoking one token ends the whole authorization (Google and legacy Fitbit both document
+        // that; see their adapters), the replaced token is simply no longer kept: revoking it would
+        // cut off the grant that just replaced it.
         if (deps.provider.revocation === 'token') {
           await deps.provider.revoke(effect.refreshToken).catch((error: Error) => {
             deps.logger.warn('replaced grant could not be revoked', { error: error.name });

@@ -12,8 +12,10 @@ import {
   type PhoneRecord,
   releasePhone,
   resume as resumeTransition,
+  snooze as snoozeTransition,
   stop as stopTransition,
   takeOwnership,
+  unsnooze,
 } from '../domain/lifecycle';
 import { type StatusReading, texts } from '../domain/messages';
 import { maskPhone } from '../domain/phone';
@@ -198,17 +200,12 @@ async function settingsCommand(ctx: Context, command: SmsCommand): Promise<Inbou
         await ctx.reply(texts.snoozeInvalid());
         return 'invalid';
       }
-      await updateSubscriber(deps, owner.id, (s) => ({ ...s, snoozeUntil: until }));
+      await updateSubscriber(deps, owner.id, (s) => snoozeTransition(s, until, deps.clock.now()).next);
       await ctx.reply(texts.snoozed(formatLocal(until, owner.timeZone)));
       return 'snoozed';
     }
     case 'snoozeOff':
-      // Ending the snooze now makes the next check send what it held back, once.
-      await updateSubscriber(deps, owner.id, (s) => ({
-        ...s,
-        snoozeUntil: s.snoozeUntil !== undefined && s.snoozeUntil > now ? now : s.snoozeUntil,
-        nextCheckAt: s.state === 'active' ? now : s.nextCheckAt,
-      }));
+      await updateSubscriber(deps, owner.id, (s) => unsnooze(s, deps.clock.now()).next);
       await ctx.reply(texts.snoozeOff());
       return 'snooze_off';
     case 'threshold': {

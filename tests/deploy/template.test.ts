@@ -4,6 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { getCountries } from 'libphonenumber-js';
+import { allowedCountries, loadConfig } from '../../src/config';
 import { EXISTING_NUMBER, type Packaged, packageProd } from './package-template';
 
 type Resource = {
@@ -20,7 +22,7 @@ type Template = { Resources: Record<string, Resource>; Outputs: Record<string, {
 
 /** The default prod stack: it requests its own number. */
 let created: Packaged;
-/** A prod stack on an existing number, a custom domain and a reserved checker concurrency. */
+/** A prod stack on an existing number, a custom domain, a reserved checker concurrency and its own countries. */
 let existing: Packaged;
 let template: Template;
 
@@ -33,6 +35,7 @@ beforeAll(async () => {
     customDomainCertificateArn:
       'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
     checkerReservedConcurrency: '20',
+    allowedCountries: 'us, mx',
   });
   template = created.template;
 }, 240_000);
@@ -255,7 +258,9 @@ describe('the prod template on an existing number and a custom domain', () => {
     expect(fn('CheckBatteries').Properties.Environment.Variables.SERVICE_NUMBER).toBe(
       EXISTING_NUMBER.serviceNumber,
     );
-    expect(sending.map((s) => s.Resource)).toEqual([EXISTING_NUMBER.phoneNumberArn]);
+    expect(sending.map((s) => s.Resource)).toEqual([
+      [EXISTING_NUMBER.phoneNumberArn, { 'Fn::GetAtt': ['SmsProtectConfiguration', 'Arn'] }],
+    ]);
     expect(existing.template.Outputs.PhoneNumberArn.Value).toBe(EXISTING_NUMBER.phoneNumberArn);
   });
 
@@ -278,11 +283,90 @@ describe('the prod template on an existing number and a custom domain', () => {
   });
 });
 
+/**
+ * The SMS country rule. A protect configuration allows every country it does not name, so the rule
+ * must name every country a number can belong to and block all but the ones sign-ups accept: the
+ * same list the deployed functions compute from their own environment.
+ */
+describe('the SMS protect configuration', () => {
+  const PROTECT_ARN = { 'Fn::GetAtt': ['SmsProtectConfiguration', 'Arn'] };
+  const PROTECT_ID = { 'Fn::GetAtt': ['SmsProtectConfiguration', 'ProtectConfigurationId'] };
+  const rulesOf = (t: Template) => {
+    const protect = Object.values(t.Resources).filter(
+      (r) => r.Type === 'AWS::SMSVOICE::ProtectConfiguration',
+    );
+    expect(protect).toHaveLength(1);
+    return (protect[0] as Resource).Properties.CountryRuleSet.SMS as Array<{
+      CountryCode: string;
+      ProtectStatus: string;
+    }>;
+  };
+  /** What the functions of this template accept at sign-up, from the environment it gives them. */
+  const appCountries = (t: Template) => {
+    const signup = t.Resources.SignupLambdaFunction as Resource;
+    const env = signup.Properties.Environment.Variables as Record<string, unknown>;
+    const strings = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string'));
+    return allowedCountries(
+      loadConfig({
+        ...strings,
+        // Resolved by CloudFormation on deploy; any valid value serves here.
+        NEW_SUBSCRIBER_TOPIC_ARN: 'arn:x',
+        PUBLIC_BASE_URL: 'https://x.example',
+        SERVICE_NUMBER: '+12025550100',
+      }),
+    );
+  };
+  const expectRule = (t: Template, allowed: string[]) => {
+    const rules = rulesOf(t);
+    const codes = rules.map((r) => r.CountryCode);
+    expect(new Set(codes).size).toBe(codes.length);
+    // Every country a phone number can have (ISO 3166-1 codes only) is named, so none is left on ALLOW.
+    const iso = getCountries().filter((c) => !['AC', 'TA', 'XK'].includes(c));
+    expect([...codes].sort()).toEqual([...iso].sort());
+    const allowing = rules.filter((r) => r.ProtectStatus === 'ALLOW').map((r) => r.CountryCode);
+    expect(allowing.sort()).toEqual([...allowed].sort());
+    for (const rule of rules)
+      expect(rule.ProtectStatus).toBe(allowed.includes(rule.CountryCode) ? 'ALLOW' : 'BLOCK');
+  };
+
+  it('blocks every country but the default ones (US and CA), the same list sign-ups accept', () => {
+    expect(appCountries(template).sort()).toEqual(['CA', 'US']);
+    expectRule(template, appCountries(template));
+  });
+
+  it('follows the allowedCountries param, the same list the functions read', () => {
+    expect(appCountries(existing.template).sort()).toEqual(['MX', 'US']);
+    expectRule(existing.template, appCountries(existing.template));
+  });
+
+  it('is named by the functions that text one-to-one, and their roles may send under it', () => {
+    for (const name of ['CreateUserTopicLambdaFunction', 'InboundSmsLambdaFunction']) {
+      const fn = template.Resources[name] as Resource;
+      expect(fn.Properties.Environment.Variables.PROTECT_CONFIGURATION_ID).toEqual(PROTECT_ID);
+      const sending = statementsOf(roleOf(fn)).filter((s) =>
+        actions(s).includes('sms-voice:SendTextMessage'),
+      );
+      expect(sending.map((s) => s.Resource)).toEqual([
+        [{ 'Fn::GetAtt': ['PhoneNumber', 'Arn'] }, PROTECT_ARN],
+      ]);
+    }
+    // SNS texts obey it only as the account default: the id is an output for that command.
+    expect(template.Outputs.ProtectConfigurationId?.Value).toEqual(PROTECT_ID);
+    expect(
+      (template.Resources.SmsProtectConfiguration as Resource).Properties.DeletionProtectionEnabled,
+    ).toBe(true);
+  });
+});
+
 describe('packaging refuses a half-given number', () => {
   it('wants the E.164 number with the ARN, so alerts never go out from the placeholder', async () => {
     await expect(packageProd({ phoneNumberArn: EXISTING_NUMBER.phoneNumberArn })).rejects.toThrow(
       /phoneNumberArn needs serviceNumber/,
     );
+  });
+
+  it('refuses an allowed country that is no country, rather than block nothing', async () => {
+    await expect(packageProd({ allowedCountries: 'US,ZZ' })).rejects.toThrow(/allowedCountries: ZZ/);
   });
 });
 

@@ -11,7 +11,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startDynamo } from '../../local/dynamo';
 import { Authorizer, functionAccessKeyId, LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
-import { type Gateway, startGateway } from '../../local/iam/gateway';
+import { callsOf, type Gateway, startGateway } from '../../local/iam/gateway';
 import {
   type CfnTemplate,
   type LocalWorld,
@@ -420,5 +420,32 @@ describe('SSM and Lambda behind the IAM gateway', () => {
     expect(refused.message).toContain(
       'lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:000000000000:function:demo-writer',
     );
+  });
+});
+
+describe('what the gateway asks IAM for a text', () => {
+  const sendText = (input: Record<string, unknown>) =>
+    callsOf(
+      'sms-voice',
+      {
+        method: 'POST',
+        path: '/',
+        headers: { 'x-amz-target': 'PinpointSMSVoiceV2.SendTextMessage' },
+        body: Buffer.from(
+          JSON.stringify({ DestinationPhoneNumber: '+12015550111', MessageBody: 'x', ...input }),
+        ),
+      },
+      context,
+    );
+
+  it('asks for the phone number, and for the protect configuration too when the text names one', () => {
+    expect(sendText({})).toEqual([{ action: 'sms-voice:SendTextMessage', resource: context.phoneNumberArn }]);
+    expect(sendText({ ProtectConfigurationId: 'protect-abc' })).toEqual([
+      { action: 'sms-voice:SendTextMessage', resource: context.phoneNumberArn },
+      {
+        action: 'sms-voice:SendTextMessage',
+        resource: 'arn:aws:sms-voice:us-east-1:000000000000:protect-configuration/protect-abc',
+      },
+    ]);
   });
 });

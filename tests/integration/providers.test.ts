@@ -53,6 +53,26 @@ async function putDevices(user: string, devices: unknown[]) {
   expect(response.status).toBe(200);
 }
 
+// Why neither adapter revokes a replaced refresh token (README: Security, Grants): both providers end
+// the account's whole authorization of the app whichever token is revoked. The sandbox plays that as
+// Google and Fitbit document it; this pins the adapters' declaration to the behaviour.
+describe.each([
+  ['GoogleHealthProvider', google, 'prov-rev-g'],
+  ['FitbitProvider', fitbit, 'prov-rev-f'],
+])('%s revocation', (_name, make, user) => {
+  it("declares 'authorization': revoking the replaced token would end the grant that replaced it", async () => {
+    const provider = make();
+    const older = await signIn(provider, user);
+    const newer = await signIn(provider, user);
+    expect(newer.refreshToken).not.toBe(older.refreshToken);
+
+    await provider.revoke(older.refreshToken);
+
+    expect(provider.revocation).toBe('authorization');
+    await expect(provider.refresh(newer.refreshToken)).rejects.toBeInstanceOf(InvalidGrantError);
+  });
+});
+
 describe('GoogleHealthProvider against the sandbox', () => {
   it('signs in with PKCE, reads identity and time zone, and every page of devices', async () => {
     const provider = google();

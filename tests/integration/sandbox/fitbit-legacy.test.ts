@@ -85,6 +85,20 @@ describe('Fitbit token endpoint', () => {
     });
   });
 
+  it("revoking an older grant's token also ends the user's newer grant, as Fitbit documents", async () => {
+    const older = await fitbitTokens(t.url);
+    const newer = await fitbitTokens(t.url);
+    expect(newer.refresh_token).not.toBe(older.refresh_token);
+
+    expect((await postForm(`${t.url}/oauth2/revoke`, { token: older.access_token }, basic())).status).toBe(
+      200,
+    );
+
+    expect((await refresh(newer.refresh_token)).body.errors).toEqual([
+      expect.objectContaining({ errorType: 'invalid_grant' }),
+    ]);
+  });
+
   it('refuses the refresh token after /oauth2/revoke', async () => {
     const tokens = await fitbitTokens(t.url);
     const revoked = await postForm(`${t.url}/oauth2/revoke`, { token: tokens.refresh_token }, basic());

@@ -263,6 +263,26 @@ describe('Google token endpoint', () => {
     expect((await getJson(`${t.url}/v4/users/me/identity`, tokens.access_token)).status).toBe(401);
   });
 
+  it("revoking an older grant's token also ends the account's newer grant, as Google documents", async () => {
+    const older = await googleTokens(t.url);
+    const newer = await googleTokens(t.url);
+    const other = await googleTokens(t.url, 'carol');
+    expect(newer.refresh_token).not.toBe(older.refresh_token);
+
+    expect((await postForm(`${t.url}/revoke`, { token: older.refresh_token })).status).toBe(200);
+
+    const refreshWith = (refresh_token: string) =>
+      postForm(`${t.url}/token`, {
+        grant_type: 'refresh_token',
+        refresh_token,
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+      });
+    expect((await refreshWith(newer.refresh_token)).body.error).toBe('invalid_grant');
+    // Another account's grant is untouched.
+    expect((await refreshWith(other.refresh_token)).status).toBe(200);
+  });
+
   it('answers invalid_token when revoking an unknown token', async () => {
     const res = await postForm(`${t.url}/revoke`, { token: 'never-issued' });
     expect(res.status).toBe(400);

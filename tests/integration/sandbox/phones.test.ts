@@ -4,20 +4,29 @@ import {
   DescribeOptedOutNumbersCommand,
   PinpointSMSVoiceV2Client,
   PutOptedOutNumberCommand,
+  ResourceNotFoundException,
   SendTextMessageCommand,
   ValidationException,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { packagedTemplate } from '../../../local/iam/template';
 import { deployParams, localConfig } from '../../../local/local-config';
 import { TOLL_FREE_STOP_REPLY } from '../../../local/sandbox';
-import { type SmsKeywordSettings, smsKeywordSettings } from '../../../local/serverless-config';
+import {
+  type SmsKeywordSettings,
+  smsKeywordSettings,
+  smsProtectConfigurations,
+} from '../../../local/serverless-config';
 import { getJson, SERVICE_NUMBER, sendJsonTo, startTestSandbox, type TestSandbox } from './helpers';
 
 /** The template's keyword settings: the same texts a deploy configures on the number. */
 let TEMPLATE: SmsKeywordSettings;
+/** The id the local stack gives the template's SMS protect configuration (what the functions name). */
+let PROTECT_ID: string;
 beforeAll(async () => {
   const root = `${__dirname}/../../..`;
-  TEMPLATE = smsKeywordSettings(await packagedTemplate(root, 'dev', deployParams(localConfig({}))));
+  const template = await packagedTemplate(root, 'dev', deployParams(localConfig({})));
+  TEMPLATE = smsKeywordSettings(template);
+  [PROTECT_ID = ''] = Object.keys(smsProtectConfigurations(template));
 });
 
 const PHONE = '+14255550182';
@@ -75,6 +84,42 @@ describe('SMS v2 SendTextMessage', () => {
     expect((error as ConflictException).Reason).toBe('DESTINATION_PHONE_NUMBER_OPTED_OUT');
     const list = await sms.send(new DescribeOptedOutNumbersCommand({ OptOutListName: 'Default' }));
     expect(list.OptedOutNumbers?.map((n) => n.OptedOutNumber)).toEqual([PHONE]);
+  });
+
+  describe("under the template's protect configuration", () => {
+    const UK = '+447911123456';
+    const send = (to: string, protect?: string) =>
+      sms.send(
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: to,
+          MessageBody: 'Reply YES to confirm.',
+          ...(protect ? { ProtectConfigurationId: protect } : {}),
+        }),
+      );
+
+    it('refuses a country it blocks with the ConflictException AWS sends, and delivers nothing', async () => {
+      const error = await send(UK, PROTECT_ID).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(ConflictException);
+      expect(error).toMatchObject({
+        Reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+        ResourceType: 'protect-configuration',
+        ResourceId: PROTECT_ID,
+      });
+      expect(t.sandbox.phones.messages(UK)).toEqual([]);
+    });
+
+    it('delivers to an allowed country, and (with no account default) to any country when none is named', async () => {
+      await send(PHONE, PROTECT_ID);
+      await send(UK);
+
+      expect(t.sandbox.phones.messages(PHONE)).toHaveLength(1);
+      expect(t.sandbox.phones.messages(UK)).toHaveLength(1);
+    });
+
+    it('answers ResourceNotFoundException for a protect configuration the account does not have', async () => {
+      await expect(send(PHONE, 'protect-0000000000000000')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    });
   });
 
   it('answers UnknownOperationException for an unknown target', async () => {

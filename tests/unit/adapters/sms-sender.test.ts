@@ -33,6 +33,9 @@ describe('SmsSender', () => {
       MessageBody: 'Reply YES to confirm.',
       MessageType: 'TRANSACTIONAL',
     });
+    expect(sms.commandCalls(SendTextMessageCommand)[0]?.args[0].input).not.toHaveProperty(
+      'ProtectConfigurationId',
+    );
   });
 
   it('replies from the number the person texted when given', async () => {
@@ -70,6 +73,36 @@ describe('SmsSender', () => {
       .rejects(
         new ValidationException({ message: 'blocked', $metadata: {}, Reason: 'DESTINATION_COUNTRY_BLOCKED' }),
       );
+
+    await expect(sender().sendText(PHONE, 'x')).rejects.toBeInstanceOf(RecipientUnreachableError);
+  });
+
+  it("names the deployment's protect configuration on every text when it has one", async () => {
+    sms.on(SendTextMessageCommand).resolves({ MessageId: 'm-1' });
+    const guarded = new SmsSender(
+      new PinpointSMSVoiceV2Client({ region: 'us-east-1' }),
+      SERVICE_NUMBER,
+      'protect-0123456789abcdef',
+    );
+
+    await guarded.sendText(PHONE, 'Reply YES to confirm.');
+
+    expect(sms).toHaveReceivedCommandWith(SendTextMessageCommand, {
+      DestinationPhoneNumber: PHONE,
+      ProtectConfigurationId: 'protect-0123456789abcdef',
+    });
+  });
+
+  it('maps a country the protect configuration blocks (a ConflictException) to RecipientUnreachableError', async () => {
+    sms.on(SendTextMessageCommand).rejects(
+      new ConflictException({
+        message: 'Conflict Occurred',
+        $metadata: {},
+        Reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+        ResourceType: 'protect-configuration',
+        ResourceId: 'protect-0123456789abcdef',
+      }),
+    );
 
     await expect(sender().sendText(PHONE, 'x')).rejects.toBeInstanceOf(RecipientUnreachableError);
   });

@@ -5,7 +5,10 @@ import {
   decideYes,
   displace,
   emptyPhone,
+  endSnooze,
   isVacant,
+  keepEndedSnooze,
+  lifecycleState,
   livePending,
   needsReconsent,
   newCode,
@@ -14,8 +17,10 @@ import {
   resume,
   STOPPED_EXPIRY_MS,
   signUp,
+  snooze,
   stop,
   takeOwnership,
+  unsnooze,
 } from '../../../src/domain/lifecycle';
 import { DEFAULT_QUIET_HOURS } from '../../../src/domain/subscriber';
 import { aSubscriber, PHONE, T0, tokens } from '../../support/fakes';
@@ -198,5 +203,78 @@ describe('subscriber transitions', () => {
     expect(next.state).toBe('stopped');
     expect(next.subscriptionArn).toBeUndefined();
     expect(effects).toEqual([{ kind: 'detach_phone', subscriberId: owner.id, subscriptionArn: 'arn:sub' }]);
+  });
+});
+
+describe('snooze transitions', () => {
+  const HOUR_MS = 3600_000;
+  const UNTIL = T0 + 2 * HOUR_MS;
+
+  it('snoozes an active subscriber until the given end, and says so only while it runs', () => {
+    const active = aSubscriber({ state: 'active', nextCheckAt: T0 });
+
+    const { next, effects } = snooze(active, UNTIL, T0);
+
+    expect(next.snoozeUntil).toBe(UNTIL);
+    expect(next.state).toBe('active');
+    expect(effects).toEqual([]);
+    expect(lifecycleState(next, T0)).toBe('snoozed');
+    expect(lifecycleState(next, UNTIL - 1)).toBe('snoozed');
+    expect(lifecycleState(next, UNTIL)).toBe('active');
+  });
+
+  it('leaves a stopped or unconfirmed subscriber, and an end already past, as they are', () => {
+    for (const state of ['stopped', 'pending_confirmation'] as const) {
+      const other = aSubscriber({ state });
+      expect(snooze(other, UNTIL, T0).next).toBe(other);
+    }
+    const active = aSubscriber({ state: 'active' });
+    expect(snooze(active, T0, T0).next).toBe(active);
+  });
+
+  it('ends a running snooze now on RESUME, and makes the next check due at once', () => {
+    const snoozed = snooze(aSubscriber({ state: 'active', nextCheckAt: T0 + HOUR_MS }), UNTIL, T0).next;
+
+    const { next } = unsnooze(snoozed, T0 + 60_000);
+
+    expect(next.snoozeUntil).toBe(T0 + 60_000);
+    expect(next.nextCheckAt).toBe(T0 + 60_000);
+    expect(lifecycleState(next, T0 + 60_000)).toBe('active');
+  });
+
+  it('forgets a snooze once it has ended by itself, never one still running', () => {
+    const snoozed = snooze(aSubscriber({ state: 'active' }), UNTIL, T0).next;
+
+    expect(endSnooze(snoozed, UNTIL - 1).next).toBe(snoozed);
+    const ended = endSnooze(snoozed, UNTIL).next;
+    expect(ended).not.toHaveProperty('snoozeUntil');
+    expect(lifecycleState(ended, UNTIL)).toBe('active');
+  });
+
+  it('remembers an ended snooze again when its reminder failed, unless a newer snooze was set', () => {
+    const ended = aSubscriber({ state: 'active' });
+    expect(keepEndedSnooze(ended, UNTIL).next.snoozeUntil).toBe(UNTIL);
+    const newer = snooze(ended, UNTIL + HOUR_MS, T0).next;
+    expect(keepEndedSnooze(newer, UNTIL).next).toBe(newer);
+    const stopped = stop(ended, T0).next;
+    expect(keepEndedSnooze(stopped, UNTIL).next).toBe(stopped);
+  });
+
+  it('lets STOP win over a snooze: nothing of it survives to START', () => {
+    const snoozed = snooze(aSubscriber({ state: 'active' }), UNTIL, T0).next;
+
+    const stopped = stop(snoozed, T0).next;
+
+    expect(lifecycleState(stopped, T0)).toBe('stopped');
+    expect(stopped).not.toHaveProperty('snoozeUntil');
+    expect(lifecycleState(resume(stopped, T0).next, T0)).toBe('active');
+  });
+
+  it('names every stored state in the lifecycle', () => {
+    expect(lifecycleState(aSubscriber({ state: 'pending_confirmation' }), T0)).toBe('pending');
+    expect(lifecycleState(aSubscriber({ state: 'needs_reauth', snoozeUntil: UNTIL }), T0)).toBe(
+      'needs_reconsent',
+    );
+    expect(lifecycleState(aSubscriber({ state: 'active' }), T0)).toBe('active');
   });
 });

@@ -16,6 +16,7 @@ import {
   DescribeKeywordsCommand,
   DescribeOptOutListsCommand,
   DescribePhoneNumbersCommand,
+  DescribeProtectConfigurationsCommand,
   DescribeRegistrationsCommand,
   DescribeSpendLimitsCommand,
   type PhoneNumberInformation,
@@ -47,6 +48,15 @@ const dynamo = mockClient(DynamoDBClient);
 const REGION = 'us-east-1';
 const NUMBER_ARN = 'arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-abc';
 const INBOUND = 'arn:aws:sns:us-east-1:123456789012:fitbit-battery-sms-prod-inbound-sms';
+const PROTECT = 'protect-0123456789abcdef0123456789abcdef';
+/** A protect configuration as DescribeProtectConfigurations lists it. */
+const protect = (id: string, accountDefault: boolean) => ({
+  ProtectConfigurationId: id,
+  ProtectConfigurationArn: `arn:aws:sms-voice:us-east-1:123456789012:protect-configuration/${id}`,
+  AccountDefault: accountDefault,
+  DeletionProtectionEnabled: true,
+  CreatedTimestamp: new Date(0),
+});
 const clients = () => ({
   sts: new STSClient({ region: REGION }),
   lambda: new LambdaClient({ region: REGION }),
@@ -128,6 +138,7 @@ function healthyAccount() {
   sms.on(DescribeKeywordsCommand).resolves({
     Keywords: [{ Keyword: 'START', KeywordMessage: 'resumed', KeywordAction: 'OPT_IN' }],
   });
+  sms.on(DescribeProtectConfigurationsCommand).resolves({ ProtectConfigurations: [protect(PROTECT, true)] });
   ssm.on(DescribeParametersCommand).resolves({
     Parameters: [{ Name: '/fitbit-battery-sms/prod/oauth-client-secret', Type: 'SecureString' }],
   });
@@ -142,6 +153,7 @@ function healthyAccount() {
           { OutputKey: 'OAuthRedirectUri', OutputValue: 'https://battery.example.com/oauth/callback' },
           { OutputKey: 'PhoneNumberArn', OutputValue: NUMBER_ARN },
           { OutputKey: 'InboundSmsTopicArn', OutputValue: INBOUND },
+          { OutputKey: 'ProtectConfigurationId', OutputValue: PROTECT },
         ],
       },
     ],
@@ -169,6 +181,7 @@ describe('doctor against an AWS account', () => {
       'Two-way SMS',
       'Opt-out list',
       'Keywords',
+      'SMS country rule for alerts',
       'OAuth client secret in SSM',
       'Google OAuth client id',
       'Deployed stack',
@@ -192,6 +205,29 @@ describe('doctor against an AWS account', () => {
     expect(sent.length).toBeGreaterThan(10);
     for (const name of sent) expect(name).toMatch(/^(Get|Describe|List)\w+Command$/);
     expect(ssm).not.toHaveReceivedCommand(GetParameterCommand);
+  });
+
+  it("warns, with the one command, when the stack's country rule is not the account default SNS texts obey", async () => {
+    healthyAccount();
+    sms.on(DescribeProtectConfigurationsCommand).resolves({ ProtectConfigurations: [] });
+
+    const none = named(await runAwsChecks(clients(), options()), 'SMS country rule for alerts');
+
+    expect(sms).toHaveReceivedCommandWith(DescribeProtectConfigurationsCommand, {
+      Filters: [{ Name: 'account-default', Values: ['true'] }],
+    });
+    expect(none.status).toBe('warn');
+    expect(none.detail).toContain('no account default');
+    expect(none.fix).toContain(
+      `aws pinpoint-sms-voice-v2 set-account-default-protect-configuration --protect-configuration-id ${PROTECT} --region us-east-1`,
+    );
+
+    sms.on(DescribeProtectConfigurationsCommand).resolves({
+      ProtectConfigurations: [protect('protect-someone-else', true)],
+    });
+    const other = named(await runAwsChecks(clients(), options()), 'SMS country rule for alerts');
+    expect(other.status).toBe('warn');
+    expect(other.detail).toContain('protect-someone-else');
   });
 
   it('stops at missing credentials with the fix, asking nothing else', async () => {

@@ -76,6 +76,8 @@ export function localFunctionEnvironment(
     ...sandboxProviderEnv(endpoints.sandbox),
     // Lambda reserves AWS_* names: these exist only locally, never in the template.
     AWS_ENDPOINT_URL_SSM: endpoints.ssm,
+    // What Lambda sets for an on-demand function; Powertools reads it to tell a cold start in the logs.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_ACCESS_KEY_ID: functionAccessKeyId(fn.key),
     AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
     AWS_REGION: region,

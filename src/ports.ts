@@ -52,11 +52,16 @@ export interface SignupState {
   phone: string;
   /** SHA-256 of the nonce in the browser's cookie, so only that browser can complete it. */
   browserBinding: string;
-  /** Epoch milliseconds. */
-  expiresAt: number;
+  /** Epoch ms after which the state is spent. */
+  expiresAtMs: number;
 }
 
 /*
+ * Every time in these ports is epoch ms; a record's expiry (`expiresAtMs`) is a whole second, as the
+ * table keeps it (lifecycle's `expiryAt`). A stored record that cannot be parsed into its domain type
+ * makes the read throw UnreadableRecordError (src/domain/errors.ts). tests/contract holds each port's
+ * contract, run against every implementation (the DynamoDB adapters, the fakes, the simulator).
+ *
  * The subscriber table serves five narrow ports, one adapter each (src/adapters/dynamo-*.ts), so a
  * function is given, bundles and is allowed (IAM) only the reads and writes it makes:
  * - SignupStates: pending OAuth sign-ups (signup writes, oauthCallback consumes);

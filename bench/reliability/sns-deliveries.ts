@@ -5,7 +5,7 @@
  * reached the phone and writes to the subscriber (its optimistic-lock version).
  */
 import { randomUUID } from 'node:crypto';
-import { claimPending } from '../../src/domain/lifecycle';
+import { claimPending, expiryAt } from '../../src/domain/lifecycle';
 import type { Subscriber } from '../../src/domain/subscriber';
 import { updatePhone } from '../../src/usecases/deps';
 import {
@@ -61,7 +61,7 @@ export async function seedPending(h: Harness, signupId: string): Promise<Subscri
   const saved = await h.deps.subscribers.saveSubscriber({ ...s, signupId });
   const now = h.deps.clock.now();
   await updatePhone(h.deps, s.phone, (record) =>
-    claimPending(record, s.id, { code: '1234', expiresAt: Math.ceil(now / 1000) + 86_400 }, now),
+    claimPending(record, s.id, { code: '1234', expiresAtMs: expiryAt(now + 86_400_000) }, now),
   );
   return saved;
 }

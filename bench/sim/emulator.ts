@@ -75,23 +75,33 @@ export class SimStore implements SubscriberStore {
 
   async getSubscriber(id: string, now: number): Promise<Subscriber | undefined> {
     const stored = this.records.get(id);
-    if (!stored || (stored.expiresAt !== undefined && stored.expiresAt * 1000 <= now)) return undefined;
+    if (!stored || (stored.expiresAtMs !== undefined && stored.expiresAtMs <= now)) return undefined;
     return { ...stored };
   }
 
   async saveSubscriber(subscriber: Subscriber): Promise<Subscriber> {
     const stored = this.records.get(subscriber.id);
-    if (!stored || stored.version !== subscriber.version)
-      throw new VersionConflictError(`subscriber changed since version ${subscriber.version}`);
+    // As the table: a new record (version 0) only where none lives, else only at the version read.
+    const refused =
+      subscriber.version === 0
+        ? stored !== undefined &&
+          !(stored.expiresAtMs !== undefined && stored.expiresAtMs <= subscriber.updatedAt)
+        : stored?.version !== subscriber.version;
+    if (refused) throw new VersionConflictError(`subscriber changed since version ${subscriber.version}`);
     const saved = deepFreeze({ ...subscriber, version: subscriber.version + 1 });
     this.records.set(saved.id, saved);
     return { ...saved };
   }
 
+  async deleteSubscriber(id: string): Promise<void> {
+    this.records.delete(id);
+  }
+
   async *listDue(now: number, options: { force: boolean; pageSize: number }): AsyncIterable<string[]> {
     let page: string[] = [];
     for (const s of this.records.values()) {
-      if (s.state !== 'active' || s.nextCheckAt === undefined) continue;
+      // As the sparse index: active subscribers' next checks and stopped ones' erase dates.
+      if ((s.state !== 'active' && s.state !== 'stopped') || s.nextCheckAt === undefined) continue;
       if (!options.force && s.nextCheckAt > now) continue;
       page.push(s.id);
       if (page.length >= options.pageSize) {
@@ -113,9 +123,6 @@ export class SimStore implements SubscriberStore {
   }
   savePhone(_record: PhoneRecord, _now: number): Promise<PhoneRecord> {
     return unused('savePhone');
-  }
-  deleteSubscriber(_id: string): Promise<void> {
-    return unused('deleteSubscriber');
   }
   claimInboundMessage(_messageId: string, _now: number): Promise<boolean> {
     return unused('claimInboundMessage');

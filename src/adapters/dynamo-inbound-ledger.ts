@@ -14,7 +14,7 @@ export function claimInboundMessage(table: Table): InboundLedger['claimInboundMe
         new PutCommand({
           TableName: table.name,
           Item: { pk: keys.inbound(messageId), kind: 'inbound', ttl: nowSeconds + INBOUND_MEMORY_SECONDS },
-          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :nowSeconds',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: { ':nowSeconds': nowSeconds },
         }),

@@ -9,7 +9,8 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { VersionConflictError } from '../domain/errors';
 import { isVacant, livePending, type PhoneRecord, phoneExpiry } from '../domain/lifecycle';
 import type { PhoneDirectory } from '../ports';
-import { alive, conditionFailed, type Item, keys, strip, type Table } from './dynamo-table';
+import { phoneAttributes, readPhone } from './dynamo-items';
+import { alive, conditionFailed, type Item, keys, type Table } from './dynamo-table';
 
 export function getPhone(table: Table): PhoneDirectory['getPhone'] {
   return async (phone, now) => {
@@ -17,10 +18,10 @@ export function getPhone(table: Table): PhoneDirectory['getPhone'] {
       new GetCommand({ TableName: table.name, Key: { pk: keys.phone(phone) }, ConsistentRead: true }),
     );
     if (!alive(Item, now)) return undefined;
-    const record = strip<PhoneRecord>(Item);
+    const record = readPhone(Item);
     const pending = livePending(record, now);
     const { pending: _all, ...rest } = record;
-    return { ...rest, version: record.version ?? 0, ...(Object.keys(pending).length > 0 ? { pending } : {}) };
+    return Object.keys(pending).length > 0 ? { ...rest, pending } : rest;
   };
 }
 
@@ -35,8 +36,10 @@ export function savePhone(table: Table): PhoneDirectory['savePhone'] {
       ExpressionAttributeValues: Record<string, unknown>;
     } = isNew
       ? {
-          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          // An item from before phone records had a version reads as version 0, and is written over.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR attribute_not_exists(#version) OR #ttl <= :nowSeconds',
+          ExpressionAttributeNames: { '#ttl': 'ttl', '#version': 'version' },
           ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000) },
         }
       : {
@@ -52,9 +55,7 @@ export function savePhone(table: Table): PhoneDirectory['savePhone'] {
         return { phone: record.phone, version: 0 };
       }
       const saved: PhoneRecord = { ...record, version: record.version + 1 };
-      const item: Item = { ...key, kind: 'phone', ...saved };
-      const ttl = phoneExpiry(record, now);
-      if (ttl !== undefined) item.ttl = ttl;
+      const item: Item = { ...key, kind: 'phone', ...phoneAttributes(saved, phoneExpiry(record, now)) };
       await table.doc.send(new PutCommand({ TableName: table.name, Item: item, ...condition }));
       return saved;
     } catch (error) {

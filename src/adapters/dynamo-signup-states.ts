@@ -3,20 +3,16 @@
  * operation (see dynamo-table.ts): signup only puts, oauthCallback only consumes.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SignupState, SignupStates } from '../ports';
-import { alive, conditionFailed, keys, strip, type Table } from './dynamo-table';
+import type { SignupStates } from '../ports';
+import { readSignup, signupAttributes } from './dynamo-items';
+import { alive, conditionFailed, keys, type Table } from './dynamo-table';
 
 export function putSignupState(table: Table): SignupStates['putSignupState'] {
   return async (signup) => {
     await table.doc.send(
       new PutCommand({
         TableName: table.name,
-        Item: {
-          pk: keys.signup(signup.state),
-          kind: 'signup',
-          ...signup,
-          ttl: Math.ceil(signup.expiresAt / 1000),
-        },
+        Item: { pk: keys.signup(signup.state), kind: 'signup', ...signupAttributes(signup) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -37,8 +33,8 @@ export function consumeSignupState(table: Table): SignupStates['consumeSignupSta
         }),
       );
       if (!alive(Attributes, now)) return undefined;
-      const signup = strip<SignupState>(Attributes);
-      return signup.expiresAt > now ? signup : undefined;
+      const signup = readSignup(Attributes);
+      return signup.expiresAtMs > now ? signup : undefined;
     } catch (error) {
       if (conditionFailed(error)) return undefined;
       throw error;

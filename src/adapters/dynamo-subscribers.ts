@@ -7,7 +7,8 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk
 import { VersionConflictError } from '../domain/errors';
 import type { Subscriber } from '../domain/subscriber';
 import type { Subscribers } from '../ports';
-import { alive, conditionFailed, dueShardOf, type Item, keys, strip, type Table } from './dynamo-table';
+import { readSubscriber, subscriberAttributes } from './dynamo-items';
+import { alive, conditionFailed, dueShardOf, type Item, keys, type Table } from './dynamo-table';
 
 /** BatchGetItem reads at most this many keys per request. */
 const BATCH_GET_LIMIT = 100;
@@ -17,7 +18,7 @@ export function getSubscriber(table: Table): Subscribers['getSubscriber'] {
     const { Item } = await table.doc.send(
       new GetCommand({ TableName: table.name, Key: { pk: keys.subscriber(id) }, ConsistentRead: true }),
     );
-    return alive(Item, now) ? strip<Subscriber>(Item) : undefined;
+    return alive(Item, now) ? readSubscriber(Item) : undefined;
   };
 }
 
@@ -36,7 +37,7 @@ export function getSubscribers(table: Table): Subscribers['getSubscribers'] {
         );
         for (const item of Responses?.[table.name] ?? []) {
           if (alive(item, now)) {
-            const subscriber = strip<Subscriber>(item);
+            const subscriber = readSubscriber(item);
             found.set(subscriber.id, subscriber);
           }
         }
@@ -50,8 +51,11 @@ export function getSubscribers(table: Table): Subscribers['getSubscribers'] {
 export function saveSubscriber(table: Table): Subscribers['saveSubscriber'] {
   return async (subscriber) => {
     const saved: Subscriber = { ...subscriber, version: subscriber.version + 1 };
-    const item: Item = { pk: keys.subscriber(subscriber.id), kind: 'subscriber', ...saved };
-    if (saved.expiresAt !== undefined) item.ttl = saved.expiresAt;
+    const item: Item = {
+      pk: keys.subscriber(subscriber.id),
+      kind: 'subscriber',
+      ...subscriberAttributes(saved),
+    };
     // The (sparse) due index holds active subscribers' next checks and stopped ones' erase dates.
     if ((saved.state === 'active' || saved.state === 'stopped') && saved.nextCheckAt !== undefined) {
       item.dueShard = dueShardOf(saved.id);
@@ -63,7 +67,7 @@ export function saveSubscriber(table: Table): Subscribers['saveSubscriber'] {
           TableName: table.name,
           Item: item,
           // A new record may replace one whose TTL has passed but that DynamoDB has not yet deleted.
-          ConditionExpression: isNew ? 'attribute_not_exists(pk) OR #ttl < :nowSeconds' : '#version = :read',
+          ConditionExpression: isNew ? 'attribute_not_exists(pk) OR #ttl <= :nowSeconds' : '#version = :read',
           ExpressionAttributeNames: isNew ? { '#ttl': 'ttl' } : { '#version': 'version' },
           ExpressionAttributeValues: isNew
             ? { ':nowSeconds': Math.floor(subscriber.updatedAt / 1000) }

@@ -5,6 +5,7 @@
  * (`getSubscriber(table)` returns the operation), so a function bundles, and its role allows, only
  * the DynamoDB commands it sends. A `dynamo<Port>(table)` builder gives the whole port.
  * Expiry is enforced on every read as well as by TTL, because TTL deletes lazily (and dynalite never).
+ * Items are parsed into domain types on the way in (dynamo-items.ts), never cast.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -26,16 +27,11 @@ export const SUBSCRIBER_PREFIX = 'SUB#';
 
 export type Item = Record<string, unknown>;
 
+/** False once the item's TTL (epoch seconds) has passed at `now` (epoch ms), deleted yet or not. */
 export function alive(item: Item | undefined, now: number): item is Item {
   if (!item) return false;
   const ttl = item.ttl;
   return typeof ttl !== 'number' || ttl * 1000 > now;
-}
-
-/** The stored item without the table's own attributes. */
-export function strip<T>(item: Item): T {
-  const { pk: _pk, kind: _kind, ttl: _ttl, dueShard: _dueShard, ...rest } = item;
-  return rest as T;
 }
 
 /** True when a write was refused by its condition (the expected "someone else got there" answer). */

@@ -33,7 +33,6 @@ export interface OAuthSettings {
 export class OAuthClient {
   private readonly as: oauth.AuthorizationServer;
   private readonly client: oauth.Client;
-  private auth?: Promise<oauth.ClientAuth>;
 
   constructor(private readonly settings: OAuthSettings) {
     this.as = {
@@ -45,16 +44,15 @@ export class OAuthClient {
     this.client = { client_id: settings.clientId };
   }
 
-  /** Client authentication, built on first use so a secret kept in SSM is fetched only when needed. */
-  private clientAuth(): Promise<oauth.ClientAuth> {
+  /**
+   * Client authentication for each request to the provider: a secret kept in SSM is fetched on first
+   * use and then served from its cache (src/adapters/ssm-secret.ts), so a rotated one is picked up when
+   * that cache ages out.
+   */
+  private async clientAuth(): Promise<oauth.ClientAuth> {
     const { clientSecret, clientAuth } = this.settings;
-    this.auth ??= (typeof clientSecret === 'string' ? Promise.resolve(clientSecret) : clientSecret()).then(
-      (secret) => (clientAuth === 'basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret)),
-    );
-    this.auth.catch(() => {
-      this.auth = undefined;
-    });
-    return this.auth;
+    const secret = typeof clientSecret === 'string' ? clientSecret : await clientSecret();
+    return clientAuth === 'basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret);
   }
 
   /** A consent URL with a fresh state and an S256 PKCE challenge, plus the secrets to keep. */

@@ -73,3 +73,17 @@ export class AccountNotLinkedError extends DomainError {
  * lost. The use cases make it again rather than fail.
  */
 export class TopicNotFoundError extends DomainError {}
+
+/**
+ * A stored record does not have the shape the domain needs (hand-edited, or written by a bug): the
+ * one record is unusable until fixed, everything else goes on. The message names the kind of record
+ * and the fields at fault, never the key or any value (numbers and tokens stay out of logs).
+ */
+export class UnreadableRecordError extends DomainError {
+  constructor(
+    readonly kind: 'subscriber' | 'phone' | 'signup',
+    message: string,
+  ) {
+    super(message);
+  }
+}

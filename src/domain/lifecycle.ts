@@ -20,8 +20,8 @@ import type { Subscriber, TokenSet } from './subscriber';
 /** A sign-up waiting for this number's YES, and the code that confirms exactly that sign-up. */
 export interface PendingClaim {
   code: string;
-  /** Epoch seconds: the pending sign-up (and this claim) is gone after it. */
-  expiresAt: number;
+  /** Epoch ms, a whole second (see `expiryAt`): the pending sign-up (and this claim) is gone after it. */
+  expiresAtMs: number;
 }
 
 /** Who a phone number belongs to: its confirmed owner, and the sign-ups waiting for its YES. */
@@ -41,7 +41,14 @@ export const STOPPED_EXPIRY_MS = STOPPED_RETENTION_MS + 2 * DAY_MS;
 /** Confirmation codes: four digits, short enough to type, unique among one number's pending sign-ups. */
 export const CODE_DIGITS = 4;
 
-const seconds = (ms: number) => Math.ceil(ms / 1000);
+/**
+ * The expiry of a record that `ms` from now is gone: epoch ms, rounded up to a whole second. Every
+ * time in the domain is epoch ms; expiries are whole seconds because the store keeps them (and
+ * DynamoDB's TTL counts) in epoch seconds, so what is saved reads back exactly.
+ */
+export function expiryAt(ms: number): number {
+  return Math.ceil(ms / 1000) * 1000;
+}
 
 export function emptyPhone(phone: string): PhoneRecord {
   return { phone, version: 0 };
@@ -51,7 +58,7 @@ export function emptyPhone(phone: string): PhoneRecord {
 export function livePending(record: PhoneRecord | undefined, now: number): Record<string, PendingClaim> {
   const live: Record<string, PendingClaim> = {};
   for (const [id, claim] of Object.entries(record?.pending ?? {})) {
-    if (claim.expiresAt * 1000 > now) live[id] = claim;
+    if (claim.expiresAtMs > now) live[id] = claim;
   }
   return live;
 }
@@ -61,11 +68,11 @@ export function isVacant(record: PhoneRecord, now: number): boolean {
   return record.ownerId === undefined && Object.keys(livePending(record, now)).length === 0;
 }
 
-/** When an ownerless record may be forgotten (its last claim's expiry); undefined while owned. */
+/** When (epoch ms) an ownerless record may be forgotten (its last claim's expiry); undefined while owned. */
 export function phoneExpiry(record: PhoneRecord, now: number): number | undefined {
   if (record.ownerId !== undefined) return undefined;
-  const expiries = Object.values(livePending(record, now)).map((c) => c.expiresAt);
-  return expiries.length > 0 ? Math.max(...expiries) : seconds(now);
+  const expiries = Object.values(livePending(record, now)).map((c) => c.expiresAtMs);
+  return expiries.length > 0 ? Math.max(...expiries) : expiryAt(now);
 }
 
 function withPending(record: PhoneRecord, pending: Record<string, PendingClaim>): PhoneRecord {
@@ -233,7 +240,7 @@ export function signUp(
     nextCheckAt: restored ? now : undefined,
     updatedAt: now,
     // Every pending record expires, returning accounts included: an abandoned sign-up takes its tokens with it.
-    expiresAt: restored ? undefined : seconds(now + input.pendingTtlMs),
+    expiresAtMs: restored ? undefined : expiryAt(now + input.pendingTtlMs),
   };
   return { next, effects, restored };
 }
@@ -241,7 +248,7 @@ export function signUp(
 /** The phone said YES to this sign-up: alerts start, and the phone (only it) joins the topic. */
 export function confirm(subscriber: Subscriber, now: number): Transition {
   if (subscriber.state !== 'pending_confirmation') return { next: subscriber, effects: [] };
-  const { expiresAt: _gone, ...rest } = subscriber;
+  const { expiresAtMs: _gone, ...rest } = subscriber;
   return {
     // Due at once: the next round reads the devices and texts any that are already low.
     next: { ...rest, state: 'active', nextCheckAt: now },
@@ -260,7 +267,7 @@ export function stop(subscriber: Subscriber, now: number): Transition {
       state: 'stopped',
       // The due index brings a stopped subscriber back after the retention period, to be erased.
       nextCheckAt: now + STOPPED_RETENTION_MS,
-      expiresAt: seconds(now + STOPPED_EXPIRY_MS),
+      expiresAtMs: expiryAt(now + STOPPED_EXPIRY_MS),
     },
     effects: [],
   };
@@ -279,7 +286,7 @@ export function displace(subscriber: Subscriber, now: number): Transition {
 /** START from the owner of a stopped subscription: alerts resume, nothing expires any more. */
 export function resume(subscriber: Subscriber, now: number): Transition {
   if (subscriber.state !== 'stopped') return { next: subscriber, effects: [] };
-  const { expiresAt: _gone, ...rest } = subscriber;
+  const { expiresAtMs: _gone, ...rest } = subscriber;
   return {
     next: { ...rest, state: 'active', nextCheckAt: now },
     effects: [{ kind: 'attach_phone', subscriberId: subscriber.id, phone: subscriber.phone }],

@@ -78,8 +78,11 @@ export interface Subscriber {
   failures?: number;
   createdAt: number;
   updatedAt: number;
-  /** Epoch seconds after which an unconfirmed sign-up is gone (pending only). */
-  expiresAt?: number;
+  /**
+   * Epoch ms, a whole second (lifecycle's `expiryAt`), after which the record is gone: set while a
+   * sign-up waits for its YES and once stopped. Stored as epoch seconds (`expiresAt`, `ttl`).
+   */
+  expiresAtMs?: number;
 }
 
 export const DEFAULT_THRESHOLD = 20;

@@ -3,7 +3,8 @@
  * endpoint overrides for the local stack. Each src/functions/<function>.ts entry wires its own
  * adapters at module scope (once per container) with static imports, so esbuild bundles only those.
  */
-import { createLogger } from '../adapters/logger';
+import type { Context } from 'aws-lambda';
+import { createLogger, type LambdaLogger } from '../adapters/logger';
 import { allowedCountries, type Config, redirectUri, signupUrl } from '../config';
 import type { Deps } from '../usecases/deps';
 
@@ -12,7 +13,26 @@ export function clientOptions(config: Pick<Config, 'AWS_REGION'>, endpoint: stri
   return { region: config.AWS_REGION, ...(endpoint ? { endpoint } : {}) };
 }
 
-export function commonDeps(config: Config): Pick<Deps, 'clock' | 'sleep' | 'logger' | 'settings'> {
+/**
+ * Every function's entry: `export const handler = withLambdaContext(logger, makeXHandler(...))`. Before
+ * each invocation the logger takes the Lambda context (Powertools' addContext, its documented manual
+ * instrumentation), so every line the handler logs carries function_request_id, cold_start and the
+ * function's name, ARN and memory. Powertools' injectLambdaContext does the same through Middy or a
+ * class method decorator; our handlers are plain functions built by factories, so this is the fit.
+ */
+export function withLambdaContext<E, R>(
+  logger: Pick<LambdaLogger, 'startInvocation'>,
+  handler: (event: E) => Promise<R>,
+): (event: E, context: Context) => Promise<R> {
+  return (event, context) => {
+    logger.startInvocation(context);
+    return handler(event);
+  };
+}
+
+export function commonDeps(
+  config: Config,
+): Pick<Deps, 'clock' | 'sleep' | 'settings'> & { logger: LambdaLogger } {
   return {
     clock: { now: () => Date.now() },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

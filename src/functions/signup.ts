@@ -2,17 +2,21 @@
 import { putSignupState } from '../adapters/dynamo-signup-states';
 import { loadConfig } from '../config';
 import { makeSignupHandler } from '../handlers/signup';
-import { commonDeps } from './common';
+import { commonDeps, withLambdaContext } from './common';
 import { buildProvider, noClientSecret } from './provider';
 import { tableOf } from './table';
 
 const config = loadConfig();
+const common = commonDeps(config);
 
-export const handler = makeSignupHandler(
-  {
-    ...commonDeps(config),
-    signups: { putSignupState: putSignupState(tableOf(config)) },
-    provider: buildProvider(config, noClientSecret(config)),
-  },
-  { publicBaseUrl: config.PUBLIC_BASE_URL },
+export const handler = withLambdaContext(
+  common.logger,
+  makeSignupHandler(
+    {
+      ...common,
+      signups: { putSignupState: putSignupState(tableOf(config)) },
+      provider: buildProvider(config, noClientSecret(config)),
+    },
+    { publicBaseUrl: config.PUBLIC_BASE_URL },
+  ),
 );

@@ -22,6 +22,7 @@ import {
   RateLimitedError,
   TokenRejectedError,
   TopicNotFoundError,
+  UnreadableRecordError,
   VersionConflictError,
 } from '../domain/errors';
 import { endSnooze, keepEndedSnooze, needsReconsent, stop } from '../domain/lifecycle';
@@ -136,6 +137,8 @@ export async function checkSubscriber(
     logger.error('check failed', {
       subscriberId: id,
       error: error instanceof Error ? error.name : 'unknown',
+      // Which fields of a stored record are malformed (the message names fields, never values).
+      ...(error instanceof UnreadableRecordError ? { detail: error.message } : {}),
     });
     throw error;
   }

@@ -8,6 +8,7 @@ import { AccountNotLinkedError, InvalidGrantError } from '../domain/errors';
 import {
   claimPending,
   type Effect,
+  expiryAt,
   type NotTextedReason,
   newCode,
   releasePhone,
@@ -149,12 +150,12 @@ export async function completeAuthorization(
   });
 
   if (!restored) {
-    const expiresAt = saved.expiresAt ?? Math.ceil((now + PENDING_SIGNUP_TTL_MS) / 1000);
+    const expiresAtMs = saved.expiresAtMs ?? expiryAt(now + PENDING_SIGNUP_TTL_MS);
     await updatePhone(deps, phone, (record) =>
       claimPending(
         record,
         id,
-        { code: newCode(record, id, now, () => randomInt(1_000_000) / 1_000_000), expiresAt },
+        { code: newCode(record, id, now, () => randomInt(1_000_000) / 1_000_000), expiresAtMs },
         now,
       ),
     );

@@ -50,7 +50,7 @@ export async function startSignup(deps: SignupDeps, form: SignupForm): Promise<S
     codeVerifier: start.codeVerifier,
     phone: phone.e164,
     browserBinding: bindingOf(browserNonce),
-    expiresAt: deps.clock.now() + SIGNUP_STATE_TTL_MS,
+    expiresAtMs: deps.clock.now() + SIGNUP_STATE_TTL_MS,
   });
   deps.logger.info('sign-up started', { provider: deps.provider.name });
   return { kind: 'redirect', location: start.url, browserNonce };

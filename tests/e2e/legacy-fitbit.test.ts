@@ -59,6 +59,31 @@ describe('the legacy Fitbit provider on the local stack', () => {
     expect(await page.text()).toContain('This Fitbit connection no longer works');
   });
 
+  it('stamps every application log line with its invocation: request id, cold start, function', () => {
+    const lines = stack.logs
+      .map((line) => line.replace(/^\[offline\] /, ''))
+      .filter((line) => line.startsWith('{'))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return []; // a line split across output chunks
+        }
+      })
+      .filter((line) => 'level' in line && 'service' in line);
+
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        function_request_id: expect.stringMatching(/\S/),
+        cold_start: expect.any(Boolean),
+        function_name: expect.stringMatching(/\S/),
+      });
+    }
+    // Each function's first invocation is its cold start, the later ones are not (as Lambda tells them).
+    expect(new Set(lines.map((line) => line.cold_start))).toEqual(new Set([true, false]));
+  });
+
   it('never writes a token, secret, verifier, code or full phone number into the logs', () => {
     expect(stack.logs.some((line) => line.includes('"level":"INFO"'))).toBe(true);
     expect(secretsIn(stack.logs)).toEqual([]);

@@ -1,39 +1,25 @@
-/** The DynamoDB adapters (one per store port) against a real DynamoDB API (dynalite), with the table from serverless.yml. */
+/**
+ * What only the DynamoDB adapters have: the stored form of each item on dynalite (a real DynamoDB
+ * API, the table from serverless.yml). The behaviour every implementation shares is in
+ * tests/contract; here: epoch seconds only in stored attributes, items older code wrote, malformed
+ * items failing clearly without stopping a checker batch, rate-limit keys that hold no number.
+ */
 import { resolve } from 'node:path';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalDynamo, localDynamoClient, startDynamo } from '../../local/dynamo';
+import { DynamoPhoneDirectory } from '../../src/adapters/dynamo-phone-directory';
 import { DynamoRateLimits } from '../../src/adapters/dynamo-rate-limits';
-import { VersionConflictError } from '../../src/domain/errors';
-import { claimPending, emptyPhone, releasePhone, takeOwnership } from '../../src/domain/lifecycle';
-import { DEFAULT_QUIET_HOURS, type Subscriber } from '../../src/domain/subscriber';
-import type { SubscriberStore } from '../../src/ports';
-import { dynamoStore } from '../support/dynamo-store';
+import { dynamoSignupStates } from '../../src/adapters/dynamo-signup-states';
+import { dynamoSubscribers } from '../../src/adapters/dynamo-subscribers';
+import { UnreadableRecordError } from '../../src/domain/errors';
+import { claimPending, emptyPhone, expiryAt, releasePhone } from '../../src/domain/lifecycle';
+import { CheckBatchError, checkBatch } from '../../src/usecases/check-batch';
+import type { CheckDeps } from '../../src/usecases/check-subscriber';
+import { aDevice, aSubscriber, makeDeps, PHONE, T0, tokens } from '../support/fakes';
 
-const NOW = Date.parse('2026-11-23T12:00:00Z');
 let dynamo: LocalDynamo;
-let store: SubscriberStore;
 let table: string;
 let doc: DynamoDBDocumentClient;
-
-function subscriber(overrides: Partial<Subscriber> = {}): Subscriber {
-  return {
-    id: 'google#user-1',
-    provider: 'google',
-    providerUserId: 'user-1',
-    phone: '+12015550123',
-    state: 'pending_confirmation',
-    tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: NOW + 3600_000, scope: 's' },
-    timeZone: 'America/New_York',
-    version: 0,
-    signupId: 'signup-1',
-    threshold: 20,
-    quietHours: DEFAULT_QUIET_HOURS,
-    devices: {},
-    createdAt: NOW,
-    updatedAt: NOW,
-    ...overrides,
-  };
-}
 
 beforeAll(async () => {
   dynamo = await startDynamo();
@@ -41,149 +27,215 @@ beforeAll(async () => {
   doc = DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  store = dynamoStore({ doc, name: table });
 });
 
 afterAll(async () => {
+  doc.destroy();
   await dynamo.close();
 });
 
-describe('DynamoSubscriberStore on dynalite', () => {
-  it('hands out a sign-up state once, and never after it expires', async () => {
-    const signup = { state: 's'.repeat(43), codeVerifier: 'v', phone: '+12015550123', browserBinding: 'b' };
-    await store.putSignupState({ ...signup, expiresAt: NOW + 600_000 });
-    await store.putSignupState({ ...signup, state: 'e'.repeat(43), expiresAt: NOW - 1 });
+const raw = async (pk: string) => (await doc.send(new GetCommand({ TableName: table, Key: { pk } }))).Item;
+const put = (item: Record<string, unknown>) => doc.send(new PutCommand({ TableName: table, Item: item }));
 
-    // Another browser's binding leaves the state for its own browser (finding 9).
-    expect(await store.consumeSignupState('s'.repeat(43), 'other', NOW)).toBeUndefined();
-    expect(await store.consumeSignupState('s'.repeat(43), 'b', NOW)).toMatchObject({ phone: '+12015550123' });
-    expect(await store.consumeSignupState('s'.repeat(43), 'b', NOW)).toBeUndefined();
-    expect(await store.consumeSignupState('e'.repeat(43), 'b', NOW)).toBeUndefined();
+describe('the DynamoDB adapters on dynalite: what is stored', () => {
+  it('stores expiries in epoch seconds (ttl, expiresAt) and reads them back as epoch ms', async () => {
+    const subscribers = dynamoSubscribers({ doc, name: table });
+    const expiresAtMs = expiryAt(T0 + 86_400_000);
+    const saved = await subscribers.saveSubscriber(
+      aSubscriber({ id: 'google#UNITS', version: 0, state: 'pending_confirmation', expiresAtMs }),
+    );
+
+    const item = await raw('SUB#google#UNITS');
+
+    expect(item).toMatchObject({ ttl: expiresAtMs / 1000, expiresAt: expiresAtMs / 1000 });
+    expect(item).not.toHaveProperty('expiresAtMs');
+    expect(await subscribers.getSubscriber('google#UNITS', T0)).toEqual(saved);
   });
 
-  it('saves with optimistic locking: a writer holding an old version loses', async () => {
-    const first = await store.saveSubscriber(subscriber({ id: 'google#lock' }));
-    const winner = await store.saveSubscriber({ ...first, state: 'active' });
-
-    await expect(store.saveSubscriber({ ...first, state: 'stopped' })).rejects.toBeInstanceOf(
-      VersionConflictError,
-    );
-    expect(winner.version).toBe(2);
-    expect((await store.getSubscriber('google#lock', NOW))?.state).toBe('active');
-  });
-
-  it('refuses to create a subscriber twice, but replaces one whose expiry has passed', async () => {
-    await store.saveSubscriber(subscriber({ id: 'google#twice' }));
-    await expect(store.saveSubscriber(subscriber({ id: 'google#twice' }))).rejects.toBeInstanceOf(
-      VersionConflictError,
-    );
-
-    const expiring = subscriber({ id: 'google#old', expiresAt: Math.floor(NOW / 1000) - 10 });
-    await store.saveSubscriber(expiring);
-    expect(await store.getSubscriber('google#old', NOW)).toBeUndefined();
-    await expect(store.saveSubscriber(subscriber({ id: 'google#old' }))).resolves.toMatchObject({
-      version: 1,
-    });
-  });
-
-  it('keeps a phone record under its own version, expiring with its last claim, and deletes it once vacant', async () => {
-    const phone = '+12015550199';
-    const day = Math.ceil((NOW + 86_400_000) / 1000);
-    const first = await store.savePhone(
-      claimPending(emptyPhone(phone), 'google#a', { code: '1111', expiresAt: day }, NOW),
-      NOW,
-    );
-    // A second writer that also thought the number was new loses.
-    await expect(
-      store.savePhone(
-        claimPending(emptyPhone(phone), 'google#x', { code: '3333', expiresAt: day }, NOW),
-        NOW,
-      ),
-    ).rejects.toBeInstanceOf(VersionConflictError);
-    const owned = await store.savePhone(takeOwnership(first, 'google#a', NOW), NOW);
-    await expect(store.savePhone({ ...first, ownerId: 'google#b' }, NOW)).rejects.toBeInstanceOf(
-      VersionConflictError,
-    );
-    expect(await store.getPhone(phone, NOW)).toEqual({ phone, ownerId: 'google#a', version: owned.version });
-
-    const pendingB = await store.savePhone(
-      claimPending(owned, 'google#b', { code: '2222', expiresAt: day }, NOW),
-      NOW,
-    );
-    // A claim past its expiry is not read back, even before TTL removes anything.
-    expect(await store.getPhone(phone, day * 1000)).toEqual({
-      phone,
-      ownerId: 'google#a',
-      version: pendingB.version,
-    });
-
-    const released = await store.savePhone(
-      releasePhone(releasePhone(pendingB, 'google#a', NOW), 'google#b', NOW),
-      NOW,
-    );
-    expect(released.version).toBe(0);
-    expect(await store.getPhone(phone, NOW)).toBeUndefined();
-    const raw = await doc.send(new GetCommand({ TableName: table, Key: { pk: `PHONE#${phone}` } }));
-    expect(raw.Item).toBeUndefined();
-  });
-
-  it('gives an ownerless phone record the expiry of its last pending claim', async () => {
+  it('gives an ownerless phone record the TTL of its last claim, and deletes the item once vacant', async () => {
+    const phones = new DynamoPhoneDirectory({ doc, name: table });
     const phone = '+12015550197';
-    const expiresAt = Math.ceil((NOW + 3600_000) / 1000);
-    await store.savePhone(claimPending(emptyPhone(phone), 'google#a', { code: '1111', expiresAt }, NOW), NOW);
+    const expiresAtMs = expiryAt(T0 + 3600_000);
+    const saved = await phones.savePhone(
+      claimPending(emptyPhone(phone), 'google#A', { code: '1111', expiresAtMs }, T0),
+      T0,
+    );
+    expect(await raw(`PHONE#${phone}`)).toMatchObject({
+      ttl: expiresAtMs / 1000,
+      pending: { 'google#A': { code: '1111', expiresAt: expiresAtMs / 1000 } },
+    });
 
-    const raw = await doc.send(new GetCommand({ TableName: table, Key: { pk: `PHONE#${phone}` } }));
+    await phones.savePhone(releasePhone(saved, 'google#A', T0), T0);
 
-    expect(raw.Item?.ttl).toBe(expiresAt);
-    expect(await store.getPhone(phone, expiresAt * 1000)).toBeUndefined();
+    expect(await raw(`PHONE#${phone}`)).toBeUndefined();
   });
 
-  it('counts rate limits under a keyed hash of the number, never the number, and expires them', async () => {
-    const limits = new DynamoRateLimits({ doc, name: table }, async () => 'test-key');
-    const phone = '+12015550196';
-    const day = 24 * 3600_000;
-    const today = [];
-    for (let i = 0; i < 4; i++) today.push(await limits.take('confirmations', phone, 3, day, NOW));
-    const tomorrow = await limits.take('confirmations', phone, 3, day, NOW + day);
-    const numbers = [];
-    for (const n of ['+12015550101', '+12015550102', '+12015550103', '+12015550104', '+12015550101'])
-      numbers.push(await limits.takeDistinct('account-numbers', 'google#acct', n, 3, day, NOW));
-    const cooled = [
-      await limits.cooldown('hint', phone, 3600_000, NOW),
-      await limits.cooldown('hint', phone, 3600_000, NOW + 1000),
-      await limits.cooldown('hint', phone, 3600_000, NOW + 3600_000),
-    ];
+  it('keeps sign-up states with their expiry in epoch ms and a TTL in seconds', async () => {
+    const signups = dynamoSignupStates({ doc, name: table });
+    const state = 'x'.repeat(43);
+    await signups.putSignupState({
+      state,
+      codeVerifier: 'v',
+      phone: PHONE,
+      browserBinding: 'b',
+      expiresAtMs: T0 + 600_500,
+    });
 
-    expect(today).toEqual([true, true, true, false]);
-    expect(tomorrow).toBe(true);
-    expect(numbers).toEqual([true, true, true, false, true]);
-    expect(cooled).toEqual([true, false, true]);
+    expect(await raw(`STATE#${state}`)).toMatchObject({
+      expiresAt: T0 + 600_500,
+      ttl: Math.ceil((T0 + 600_500) / 1000),
+    });
+  });
+
+  it('counts rate limits under a keyed hash of the number, never the number, each with a TTL', async () => {
+    const limits = new DynamoRateLimits({ doc, name: table }, async () => 'test-key');
+    await limits.take('confirmations', '+12015550196', 3, 86_400_000, T0);
+    await limits.takeDistinct('account-numbers', 'google#acct', '+12015550101', 3, 86_400_000, T0);
+    await limits.cooldown('hint', '+12015550196', 3600_000, T0);
+
     const items = (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
     const rate = items.filter((item) => String(item.pk).startsWith('RATE#'));
-    expect(rate.length).toBeGreaterThan(0);
-    expect(JSON.stringify(rate, (_k, v) => (v instanceof Set ? [...v] : v))).not.toMatch(/2015550/);
+
+    expect(rate).toHaveLength(3);
+    expect(JSON.stringify(rate, (_k, v) => (v instanceof Set ? [...v] : v))).not.toMatch(
+      /201555019|201555010/,
+    );
     for (const item of rate) expect(typeof item.ttl).toBe('number');
   });
+});
 
-  it('reads many subscribers in one batch, leaving out missing and expired ones', async () => {
-    const ids = Array.from({ length: 130 }, (_, i) => `google#batch-${i}`);
-    for (const id of ids.slice(0, 120)) await store.saveSubscriber(subscriber({ id }));
-    await store.saveSubscriber(
-      subscriber({ id: 'google#batch-gone', expiresAt: Math.floor(NOW / 1000) - 1 }),
-    );
+describe('the DynamoDB adapters on dynalite: items older code wrote', () => {
+  it('reads a subscriber from before scheduling and time-zone re-reads, expiry in epoch seconds', async () => {
+    // The shape the first release wrote (commit 226fa30): no nextCheckAt, failures, timeZoneCheckedAt.
+    const expiresAt = Math.ceil((T0 + 86_400_000) / 1000);
+    await put({
+      pk: 'SUB#google#OLD',
+      kind: 'subscriber',
+      id: 'google#OLD',
+      provider: 'google',
+      providerUserId: 'OLD',
+      phone: PHONE,
+      state: 'pending_confirmation',
+      tokens: { accessToken: 'at', refreshToken: 'rt', expiresAt: T0 + 3600_000, scope: 's' },
+      timeZone: 'Europe/London',
+      version: 3,
+      signupId: 'signup-old',
+      threshold: 20,
+      quietHours: { start: 22, end: 7 },
+      devices: { d1: { name: 'Charge 5', type: 'TRACKER', level: 40, status: 'Medium' } },
+      createdAt: T0 - 86_400_000,
+      updatedAt: T0 - 1000,
+      expiresAt,
+      ttl: expiresAt,
+    });
 
-    const found = await store.getSubscribers([...ids, 'google#batch-gone'], NOW);
+    const read = await dynamoSubscribers({ doc, name: table }).getSubscriber('google#OLD', T0);
 
-    expect(found.size).toBe(120);
-    expect(found.get('google#batch-7')?.phone).toBe('+12015550123');
-    expect(found.has('google#batch-125')).toBe(false);
-    expect(found.has('google#batch-gone')).toBe(false);
+    expect(read).toMatchObject({ id: 'google#OLD', version: 3, expiresAtMs: expiresAt * 1000 });
+    expect(read).not.toHaveProperty('expiresAt');
+    expect(read).not.toHaveProperty('ttl');
   });
 
-  it('claims an inbound message id once until it is released', async () => {
-    expect(await store.claimInboundMessage('msg-1', NOW)).toBe(true);
-    expect(await store.claimInboundMessage('msg-1', NOW)).toBe(false);
-    await store.releaseInboundMessage('msg-1');
-    expect(await store.claimInboundMessage('msg-1', NOW)).toBe(true);
+  it('reads a phone record from before the optimistic lock as version 0, and writes over it', async () => {
+    // The first release kept { phone, ownerId, pendingId } with no version and no TTL.
+    const phone = '+12015550166';
+    await put({ pk: `PHONE#${phone}`, kind: 'phone', phone, ownerId: 'google#OWNER', pendingId: 'google#P' });
+    const phones = new DynamoPhoneDirectory({ doc, name: table });
+
+    const read = await phones.getPhone(phone, T0);
+    const saved = await phones.savePhone(
+      claimPending(
+        read ?? emptyPhone(phone),
+        'google#NEW',
+        { code: '5555', expiresAtMs: expiryAt(T0 + 3600_000) },
+        T0,
+      ),
+      T0,
+    );
+
+    expect(read).toEqual({ phone, ownerId: 'google#OWNER', version: 0 });
+    expect(saved.version).toBe(1);
+    expect(await phones.getPhone(phone, T0)).toEqual(saved);
+    expect(await raw(`PHONE#${phone}`)).not.toHaveProperty('pendingId');
+  });
+});
+
+describe('the DynamoDB adapters on dynalite: malformed items', () => {
+  const broken = (id: string) => ({
+    pk: `SUB#${id}`,
+    kind: 'subscriber',
+    ...aSubscriber({ id, providerUserId: id.slice(7) }),
+    // A hand edit gone wrong: the refresh token lost, the state misspelt.
+    tokens: { accessToken: 'secret-access-token', expiresAt: T0, scope: 's' },
+    state: 'acitve',
+  });
+
+  it('refuses a malformed subscriber naming the kind and the fields, never the number or a token', async () => {
+    await put(broken('google#BROKEN'));
+
+    const error = await dynamoSubscribers({ doc, name: table })
+      .getSubscriber('google#BROKEN', T0)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnreadableRecordError);
+    expect((error as UnreadableRecordError).kind).toBe('subscriber');
+    expect((error as Error).message).toMatch(/subscriber/);
+    expect((error as Error).message).toMatch(/tokens\.refreshToken/);
+    expect((error as Error).message).toMatch(/state/);
+    expect((error as Error).message).not.toMatch(/secret-access-token|2015550123|acitve/);
+  });
+
+  it('refuses a malformed phone record and sign-up state by kind', async () => {
+    await put({ pk: `PHONE#${PHONE}`, kind: 'phone', phone: PHONE, version: 'two' });
+    await put({ pk: `STATE#${'m'.repeat(43)}`, kind: 'signup', state: 'm'.repeat(43), browserBinding: 'b' });
+
+    await expect(new DynamoPhoneDirectory({ doc, name: table }).getPhone(PHONE, T0)).rejects.toMatchObject({
+      name: 'UnreadableRecordError',
+      kind: 'phone',
+    });
+    await expect(
+      dynamoSignupStates({ doc, name: table }).consumeSignupState('m'.repeat(43), 'b', T0),
+    ).rejects.toMatchObject({ name: 'UnreadableRecordError', kind: 'signup' });
+  });
+
+  it('checks every other subscriber of a batch that holds a malformed one, and reports that one', async () => {
+    const subscribers = dynamoSubscribers({ doc, name: table });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const saved = await subscribers.saveSubscriber(
+        aSubscriber({
+          id: `google#BATCH${i}`,
+          providerUserId: `BATCH${i}`,
+          version: 0,
+          tokens: tokens({ expiresAt: T0 + 3600_000 }),
+          nextCheckAt: T0,
+        }),
+      );
+      ids.push(saved.id);
+    }
+    await put(broken('google#BATCH-BROKEN'));
+    const fakes = makeDeps();
+    fakes.provider.devicesFor = [aDevice({ batteryLevel: 80, lastSyncTime: new Date(T0).toISOString() })];
+    const deps: CheckDeps = { ...fakes, subscribers };
+
+    const error = await checkBatch(deps, [...ids.slice(0, 2), 'google#BATCH-BROKEN', ...ids.slice(2)], {
+      concurrency: 2,
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(CheckBatchError);
+    expect((error as CheckBatchError).summary).toMatchObject({ checked: 4, failed: 1 });
+    expect((error as CheckBatchError).errors).toEqual([expect.any(UnreadableRecordError)]);
+    for (const id of ids) expect((await subscribers.getSubscriber(id, T0))?.nextCheckAt).toBeGreaterThan(T0);
+    expect(fakes.logger.entries).toContainEqual(
+      expect.objectContaining({
+        message: 'check failed',
+        extra: expect.objectContaining({
+          subscriberId: 'google#BATCH-BROKEN',
+          error: 'UnreadableRecordError',
+          detail: expect.stringContaining('tokens.refreshToken'),
+        }),
+      }),
+    );
+    expect(fakes.logger.dump()).not.toMatch(/secret-access-token|2015550123/);
   });
 });

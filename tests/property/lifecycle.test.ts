@@ -46,8 +46,8 @@ async function dueRound(deps: TestDeps, force: boolean): Promise<void> {
   if (ids.length > 0) await checkBatch(deps, ids, { force, concurrency: 1 });
 }
 
-function live<T extends { expiresAt?: number }>(item: T, now: number): boolean {
-  return item.expiresAt === undefined || item.expiresAt * 1000 > now;
+function live<T extends { expiresAtMs?: number }>(item: T, now: number): boolean {
+  return item.expiresAtMs === undefined || item.expiresAtMs > now;
 }
 
 function checkInvariants(world: World): void {
@@ -56,7 +56,7 @@ function checkInvariants(world: World): void {
   const subscribers = [...deps.store.subscribers.values()].filter((s) => live(s, now));
   const owners = new Map(
     [...deps.store.phones.values()]
-      .filter((p) => p.ttl === undefined || p.ttl * 1000 > now)
+      .filter((p) => p.expiresAtMs === undefined || p.expiresAtMs > now)
       .map((p) => [p.phone, p.ownerId]),
   );
   const confirmedOwnerOf = (topicArn: string, phone: string) =>
@@ -95,20 +95,20 @@ function checkInvariants(world: World): void {
 
   // 3. Expiry: pending and stopped records expire; nothing holds a number nothing live is about.
   for (const s of subscribers) {
-    if ((s.state === 'pending_confirmation' || s.state === 'stopped') && s.expiresAt === undefined)
+    if ((s.state === 'pending_confirmation' || s.state === 'stopped') && s.expiresAtMs === undefined)
       throw new Error(`${s.id} is ${s.state} without an expiry`);
   }
   for (const phone of NUMBERS) {
     const about =
       subscribers.some((s) => s.phone === phone) ||
-      [...deps.store.signups.values()].some((s) => s.phone === phone && s.expiresAt > now);
+      [...deps.store.signups.values()].some((s) => s.phone === phone && s.expiresAtMs > now);
     if (about) continue;
     const stored = deps.store.phones.get(phone);
     const heldBy = {
       subscribers: subscribers.filter((s) => JSON.stringify(s).includes(tail(phone))).map((s) => s.id),
       phoneRecord:
         stored &&
-        (stored.ttl === undefined || stored.ttl * 1000 > now) &&
+        (stored.expiresAtMs === undefined || stored.expiresAtMs > now) &&
         !isVacant({ ...stored, version: 1 }, now),
       rateLimits: [...deps.limits.items.keys(), ...deps.limits.cooldowns.keys()].some((k) =>
         k.includes(tail(phone)),

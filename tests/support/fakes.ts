@@ -96,7 +96,7 @@ export class FakeStore implements SubscriberStore {
     // Like the table's conditional delete: another browser's binding leaves the state in place.
     if (signup?.browserBinding !== browserBinding) return undefined;
     this.signups.delete(state);
-    return signup && signup.expiresAt > now ? copy(signup) : undefined;
+    return signup && signup.expiresAtMs > now ? copy(signup) : undefined;
   }
 
   async getSubscriber(id: string, now: number): Promise<Subscriber | undefined> {
@@ -132,7 +132,7 @@ export class FakeStore implements SubscriberStore {
       throw new VersionConflictError(`subscriber changed since version ${subscriber.version}`);
     }
     const saved: Subscriber = { ...copy(subscriber), version: subscriber.version + 1 };
-    if (saved.expiresAt === undefined) delete saved.expiresAt;
+    if (saved.expiresAtMs === undefined) delete saved.expiresAtMs;
     this.subscribers.set(saved.id, saved);
     return copy(saved);
   }
@@ -144,14 +144,14 @@ export class FakeStore implements SubscriberStore {
     return copy(stored);
   }
 
-  /** Phone records as stored, with the epoch-second expiry the table's TTL would carry. */
+  /** Phone records as stored, with the expiry (epoch ms) the table's TTL would carry. */
   readonly phones = new Map<string, StoredPhone>();
 
   async getPhone(phone: string, now: number): Promise<PhoneRecord | undefined> {
     this.failures.check('getPhone');
     const stored = this.phones.get(phone);
-    if (!stored || (stored.ttl !== undefined && stored.ttl * 1000 <= now)) return undefined;
-    const { ttl: _ttl, pending: _pending, ...rest } = copy(stored);
+    if (!stored || (stored.expiresAtMs !== undefined && stored.expiresAtMs <= now)) return undefined;
+    const { expiresAtMs: _expiry, pending: _pending, ...rest } = copy(stored);
     const pending = livePending({ ...stored, version: 0 }, now);
     // A record a test seeded without a version reads as stored once.
     const record = { ...rest, version: stored.version ?? 1 };
@@ -161,7 +161,7 @@ export class FakeStore implements SubscriberStore {
   async savePhone(record: PhoneRecord, now: number): Promise<PhoneRecord> {
     this.failures.check('savePhone');
     const stored = this.phones.get(record.phone);
-    const storedLive = stored && !(stored.ttl !== undefined && stored.ttl * 1000 <= now);
+    const storedLive = stored && !(stored.expiresAtMs !== undefined && stored.expiresAtMs <= now);
     if (record.version === 0 ? storedLive : (stored?.version ?? 1) !== record.version) {
       throw new VersionConflictError(`phone record changed since version ${record.version}`);
     }
@@ -170,8 +170,8 @@ export class FakeStore implements SubscriberStore {
       return { phone: record.phone, version: 0 };
     }
     const saved: PhoneRecord = { ...copy(record), version: record.version + 1 };
-    const ttl = phoneExpiry(record, now);
-    this.phones.set(record.phone, ttl === undefined ? saved : { ...saved, ttl });
+    const expiresAtMs = phoneExpiry(record, now);
+    this.phones.set(record.phone, expiresAtMs === undefined ? saved : { ...saved, expiresAtMs });
     return copy(saved);
   }
 
@@ -205,7 +205,7 @@ export class FakeStore implements SubscriberStore {
 }
 
 /** A phone record as the fake table holds it: tests may seed one without a version. */
-export type StoredPhone = Omit<PhoneRecord, 'version'> & { version?: number; ttl?: number };
+export type StoredPhone = Omit<PhoneRecord, 'version'> & { version?: number; expiresAtMs?: number };
 
 /** The fixed key the fake rate limits hash with, as the local stack uses a fixed local one. */
 export const TEST_RATE_KEY = 'test-rate-limit-key';
@@ -274,7 +274,7 @@ function hash(value: string): string {
 }
 
 function isExpired(subscriber: Subscriber, now: number): boolean {
-  return subscriber.expiresAt !== undefined && subscriber.expiresAt * 1000 <= now;
+  return subscriber.expiresAtMs !== undefined && subscriber.expiresAtMs <= now;
 }
 
 export interface SentText {
@@ -349,6 +349,8 @@ export class FakeMessenger implements Messenger {
   async deleteTopic(topicArn: string): Promise<void> {
     this.failures.check('deleteTopic');
     this.deletedTopics.push(topicArn);
+    // As SNS: the topic and its subscriptions are gone (and deleting a gone topic succeeds).
+    this.loseTopic(topicArn);
   }
 
   /** Numbers on the fake account's opt-out list. */

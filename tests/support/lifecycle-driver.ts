@@ -23,7 +23,7 @@ export async function signUpAs(deps: TestDeps, account: string, phone: string): 
     codeVerifier: `verifier-${n}`,
     phone,
     browserBinding: bindingOf(nonce),
-    expiresAt: deps.clock.now() + SIGNUP_STATE_TTL_MS,
+    expiresAtMs: deps.clock.now() + SIGNUP_STATE_TTL_MS,
   });
   const code = `code-${n}`;
   // Access tokens that outlive the test's clock: these tests are about numbers, not token refresh.

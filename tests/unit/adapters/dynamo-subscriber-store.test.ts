@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DUE_SHARDS, dueShardOf } from '../../../src/adapters/dynamo-table';
 import { VersionConflictError } from '../../../src/domain/errors';
+import { expiryAt } from '../../../src/domain/lifecycle';
 import type { SignupState } from '../../../src/ports';
 import { dynamoStore } from '../../support/dynamo-store';
 import { aSubscriber, PHONE, T0 } from '../../support/fakes';
@@ -26,9 +27,12 @@ const signup = (overrides: Partial<SignupState> = {}): SignupState => ({
   codeVerifier: 'verifier-1',
   phone: PHONE,
   browserBinding: 'binding-1',
-  expiresAt: T0 + 600_000,
+  expiresAtMs: T0 + 600_000,
   ...overrides,
 });
+
+/** A sign-up state as the table stores it: `expiresAt` in epoch ms. */
+const storedSignup = ({ expiresAtMs, ...rest }: SignupState) => ({ ...rest, expiresAt: expiresAtMs });
 
 beforeEach(() => {
   ddb.reset();
@@ -39,7 +43,7 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
     it('puts a new state with a TTL in seconds, never overwriting one', async () => {
       ddb.on(PutCommand).resolves({});
 
-      await makeStore().putSignupState(signup({ expiresAt: T0 + 600_500 }));
+      await makeStore().putSignupState(signup({ expiresAtMs: T0 + 600_500 }));
 
       expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
       expect(ddb).toHaveReceivedCommandWith(PutCommand, {
@@ -47,7 +51,7 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
         Item: {
           pk: 'STATE#state-aaaaaaaaaaaaaaaa',
           kind: 'signup',
-          ...signup({ expiresAt: T0 + 600_500 }),
+          ...storedSignup(signup({ expiresAtMs: T0 + 600_500 })),
           ttl: Math.ceil((T0 + 600_500) / 1000),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -60,7 +64,7 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
           pk: 'STATE#state-aaaaaaaaaaaaaaaa',
           kind: 'signup',
           ttl: Math.ceil((T0 + 600_000) / 1000),
-          ...signup(),
+          ...storedSignup(signup()),
         },
       });
 
@@ -88,7 +92,7 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
           pk: 'STATE#x',
           kind: 'signup',
           ttl: Math.ceil(T0 / 1000) + 1,
-          ...signup({ expiresAt: T0 }),
+          ...storedSignup(signup({ expiresAtMs: T0 })),
         },
       });
 
@@ -97,7 +101,12 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
 
     it('returns undefined when the TTL has passed', async () => {
       ddb.on(DeleteCommand).resolves({
-        Attributes: { pk: 'STATE#x', kind: 'signup', ttl: Math.floor(T0 / 1000) - 1, ...signup() },
+        Attributes: {
+          pk: 'STATE#x',
+          kind: 'signup',
+          ttl: Math.floor(T0 / 1000) - 1,
+          ...storedSignup(signup()),
+        },
       });
 
       expect(await makeStore().consumeSignupState('state-aaaaaaaaaaaaaaaa', 'binding', T0)).toBeUndefined();
@@ -137,10 +146,11 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
 
     it('hides an expired pending subscriber that TTL has not deleted yet', async () => {
       const expiresAt = Math.floor(T0 / 1000);
-      const subscriber = aSubscriber({ state: 'pending_confirmation', expiresAt });
-      ddb
-        .on(GetCommand)
-        .resolves({ Item: { pk: 'SUB#google#USER1', kind: 'subscriber', ttl: expiresAt, ...subscriber } });
+      const subscriber = aSubscriber({ state: 'pending_confirmation', expiresAtMs: expiresAt * 1000 });
+      const { expiresAtMs: _ms, ...stored } = subscriber;
+      ddb.on(GetCommand).resolves({
+        Item: { pk: 'SUB#google#USER1', kind: 'subscriber', ttl: expiresAt, expiresAt, ...stored },
+      });
 
       expect(await makeStore().getSubscriber(subscriber.id, T0)).toBeUndefined();
       expect(await makeStore().getSubscriber(subscriber.id, T0 - 1)).toEqual(subscriber);
@@ -148,7 +158,8 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
 
     it('creates a new subscriber only where none lives, and returns it at version 1', async () => {
       ddb.on(PutCommand).resolves({});
-      const subscriber = aSubscriber({ version: 0, updatedAt: T0, expiresAt: Math.ceil(T0 / 1000) + 86400 });
+      const subscriber = aSubscriber({ version: 0, updatedAt: T0, expiresAtMs: expiryAt(T0) + 86_400_000 });
+      const { expiresAtMs: _ms, ...stored } = subscriber;
 
       const saved = await makeStore().saveSubscriber(subscriber);
 
@@ -158,11 +169,13 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
         Item: {
           pk: 'SUB#google#USER1',
           kind: 'subscriber',
-          ...subscriber,
+          ...stored,
           version: 1,
-          ttl: subscriber.expiresAt,
+          // Epoch seconds in the table: DynamoDB's TTL, and the stored expiry.
+          expiresAt: expiryAt(T0) / 1000 + 86_400,
+          ttl: expiryAt(T0) / 1000 + 86_400,
         },
-        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :nowSeconds',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: { ':nowSeconds': Math.floor(T0 / 1000) },
       });
@@ -228,7 +241,7 @@ describe('DynamoDB adapters (sign-up states, subscribers, due index, phones, inb
       expect(ddb).toHaveReceivedCommandWith(PutCommand, {
         TableName: TABLE,
         Item: { pk: 'INBOUND#msg-1', kind: 'inbound', ttl: nowSeconds + 7 * 24 * 3600 },
-        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :nowSeconds',
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :nowSeconds',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: { ':nowSeconds': nowSeconds },
       });

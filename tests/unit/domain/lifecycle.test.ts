@@ -6,6 +6,7 @@ import {
   displace,
   emptyPhone,
   endSnooze,
+  expiryAt,
   isVacant,
   keepEndedSnooze,
   lifecycleState,
@@ -25,13 +26,13 @@ import {
 import { DEFAULT_QUIET_HOURS } from '../../../src/domain/subscriber';
 import { aSubscriber, PHONE, T0, tokens } from '../../support/fakes';
 
-const LATER = Math.ceil(T0 / 1000) + 3600;
-const claim = (code: string, expiresAt = LATER) => ({ code, expiresAt });
+const LATER = expiryAt(T0) + 3600_000;
+const claim = (code: string, expiresAtMs = LATER) => ({ code, expiresAtMs });
 
 describe('phone ownership', () => {
   it('forgets claims past their expiry on read and on every change', () => {
     const record = claimPending(
-      claimPending(emptyPhone(PHONE), 'a', claim('1111', Math.floor(T0 / 1000)), T0 - 1000),
+      claimPending(emptyPhone(PHONE), 'a', claim('1111', Math.floor(T0 / 1000) * 1000), T0 - 1000),
       'b',
       claim('2222'),
       T0,
@@ -67,11 +68,11 @@ describe('phone ownership', () => {
     const record = claimPending(
       claimPending(emptyPhone(PHONE), 'a', claim('1', LATER), T0),
       'b',
-      claim('2', LATER + 5),
+      claim('2', LATER + 5000),
       T0,
     );
 
-    expect(phoneExpiry(record, T0)).toBe(LATER + 5);
+    expect(phoneExpiry(record, T0)).toBe(LATER + 5000);
     expect(phoneExpiry(takeOwnership(record, 'a', T0), T0)).toBeUndefined();
   });
 
@@ -155,7 +156,7 @@ describe('subscriber transitions', () => {
 
     expect(restored).toBe(false);
     expect(next.state).toBe('pending_confirmation');
-    expect(next.expiresAt).toBe(Math.ceil((T0 + 86_400_000) / 1000));
+    expect(next.expiresAtMs).toBe(expiryAt(T0 + 86_400_000));
     expect(effects).toEqual([
       { kind: 'revoke', refreshToken: 'test-refresh-1' },
       { kind: 'release_phone', subscriberId: 'google#USER1', phone: '+12015550188' },
@@ -170,16 +171,16 @@ describe('subscriber transitions', () => {
 
     expect(restored).toBe(true);
     expect(next).toMatchObject({ state: 'active', nextCheckAt: T0 });
-    expect(next.expiresAt).toBeUndefined();
+    expect(next.expiresAtMs).toBeUndefined();
   });
 
   it('activates only a pending subscriber, and asks for its phone (only) on the topic', () => {
-    const pending = aSubscriber({ state: 'pending_confirmation', expiresAt: LATER });
+    const pending = aSubscriber({ state: 'pending_confirmation', expiresAtMs: LATER });
 
     const { next, effects } = confirm(pending, T0);
 
     expect(next).toMatchObject({ state: 'active', nextCheckAt: T0 });
-    expect(next.expiresAt).toBeUndefined();
+    expect(next.expiresAtMs).toBeUndefined();
     expect(effects).toEqual([{ kind: 'attach_phone', subscriberId: pending.id, phone: PHONE }]);
     expect(confirm(aSubscriber({ state: 'stopped' }), T0).effects).toEqual([]);
   });
@@ -188,11 +189,11 @@ describe('subscriber transitions', () => {
     const stopped = stop(aSubscriber({ state: 'active' }), T0).next;
 
     expect(stopped.state).toBe('stopped');
-    expect(stopped.expiresAt).toBe(Math.ceil((T0 + STOPPED_EXPIRY_MS) / 1000));
-    expect((stopped.expiresAt as number) * 1000).toBeGreaterThan(stopped.nextCheckAt as number);
+    expect(stopped.expiresAtMs).toBe(expiryAt(T0 + STOPPED_EXPIRY_MS));
+    expect(stopped.expiresAtMs as number).toBeGreaterThan(stopped.nextCheckAt as number);
     const resumed = resume(stopped, T0).next;
     expect(resumed.state).toBe('active');
-    expect(resumed.expiresAt).toBeUndefined();
+    expect(resumed.expiresAtMs).toBeUndefined();
   });
 
   it('stops a displaced owner and detaches its phone from its topic', () => {

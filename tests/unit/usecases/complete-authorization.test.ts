@@ -4,6 +4,7 @@ import {
   InvalidGrantError,
   ProviderUnavailableError,
 } from '../../../src/domain/errors';
+import { expiryAt } from '../../../src/domain/lifecycle';
 import { PENDING_SIGNUP_TTL_MS } from '../../../src/domain/subscriber';
 import { type CallbackInput, completeAuthorization } from '../../../src/usecases/complete-authorization';
 import { bindingOf, SIGNUP_STATE_TTL_MS } from '../../../src/usecases/start-signup';
@@ -19,7 +20,7 @@ function seedSignup(deps: TestDeps, options: { phone?: string; nonce?: string } 
     codeVerifier: `verifier-${state}`,
     phone: options.phone ?? PHONE,
     browserBinding: bindingOf(options.nonce ?? NONCE),
-    expiresAt: deps.clock.now() + SIGNUP_STATE_TTL_MS,
+    expiresAtMs: deps.clock.now() + SIGNUP_STATE_TTL_MS,
   });
   return state;
 }
@@ -265,7 +266,7 @@ describe('completeAuthorization', () => {
         version: 1,
         createdAt: T0,
         updatedAt: T0,
-        expiresAt: Math.ceil((T0 + PENDING_SIGNUP_TTL_MS) / 1000),
+        expiresAtMs: expiryAt(T0 + PENDING_SIGNUP_TTL_MS),
       });
       expect(PENDING_SIGNUP_TTL_MS).toBe(24 * 3600 * 1000);
       expect(stored?.signupId).toEqual(expect.any(String));
@@ -335,7 +336,7 @@ describe('completeAuthorization', () => {
       const stored = deps.store.subscribers.get('google#USER1');
       expect(stored).toMatchObject({ state: 'active', threshold: 30, topicArn: 'arn:topic', version: 2 });
       expect(stored?.tokens.accessToken).toBe('access-code-1');
-      expect(stored?.expiresAt).toBeUndefined();
+      expect(stored?.expiresAtMs).toBeUndefined();
       expect(ownership(deps, PHONE)).toEqual({ ownerId: 'google#USER1', pending: [] });
       expect(deps.events.newSubscribers).toHaveLength(1);
     });
@@ -361,8 +362,8 @@ describe('completeAuthorization', () => {
       expect(result.kind).toBe('pending');
       expect(deps.store.subscribers.get('google#USER1')?.state).toBe('pending_confirmation');
       expect(ownership(deps, PHONE)).toEqual({ ownerId: 'google#USER1', pending: ['google#USER1'] });
-      expect(deps.store.subscribers.get('google#USER1')?.expiresAt).toBe(
-        Math.ceil((T0 + PENDING_SIGNUP_TTL_MS) / 1000),
+      expect(deps.store.subscribers.get('google#USER1')?.expiresAtMs).toBe(
+        expiryAt(T0 + PENDING_SIGNUP_TTL_MS),
       );
     });
 
@@ -392,7 +393,7 @@ describe('completeAuthorization', () => {
       expect(ownership(deps, OTHER_PHONE)).toEqual({ ownerId: undefined, pending: ['google#USER1'] });
       const stored = deps.store.subscribers.get('google#USER1');
       expect(stored?.phone).toBe(OTHER_PHONE);
-      expect(stored?.expiresAt).toBe(Math.ceil((T0 + PENDING_SIGNUP_TTL_MS) / 1000));
+      expect(stored?.expiresAtMs).toBe(expiryAt(T0 + PENDING_SIGNUP_TTL_MS));
     });
 
     it('starts afresh when the earlier unconfirmed sign-up of that account has expired', async () => {
@@ -401,7 +402,7 @@ describe('completeAuthorization', () => {
         aSubscriber({
           state: 'pending_confirmation',
           version: 4,
-          expiresAt: Math.floor(T0 / 1000) - 1,
+          expiresAtMs: Math.floor(T0 / 1000) * 1000 - 1000,
           threshold: 5,
         }),
       );
@@ -421,7 +422,7 @@ describe('completeAuthorization', () => {
             state: 'pending_confirmation',
             threshold: 35,
             version: 1,
-            expiresAt: Math.ceil(T0 / 1000) + 100,
+            expiresAtMs: expiryAt(T0) + 100_000,
           }),
         );
       };

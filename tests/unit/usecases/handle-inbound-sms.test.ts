@@ -1,4 +1,5 @@
 import { ProviderUnavailableError, TokenRejectedError } from '../../../src/domain/errors';
+import { expiryAt } from '../../../src/domain/lifecycle';
 import { texts } from '../../../src/domain/messages';
 import { handleInboundSms, type InboundText } from '../../../src/usecases/handle-inbound-sms';
 import {
@@ -22,7 +23,7 @@ function seedPending(deps: TestDeps, overrides: Parameters<typeof aSubscriber>[0
   const pending = deps.store.seedSubscriber(
     aSubscriber({
       state: 'pending_confirmation',
-      expiresAt: Math.ceil((T0 + 3600_000) / 1000),
+      expiresAtMs: expiryAt(T0 + 3600_000),
       topicArn: 'arn:aws:sns:us-east-1:000000000000:fbs-test-google-USER1',
       subscriptionArn: 'arn:aws:sns:us-east-1:000000000000:fbs-test-google-USER1:sub-new',
       ...overrides,
@@ -31,7 +32,7 @@ function seedPending(deps: TestDeps, overrides: Parameters<typeof aSubscriber>[0
   const record = deps.store.phones.get(pending.phone) ?? { phone: pending.phone };
   deps.store.phones.set(pending.phone, {
     ...record,
-    pending: { ...record.pending, [pending.id]: { code, expiresAt: pending.expiresAt ?? 0 } },
+    pending: { ...record.pending, [pending.id]: { code, expiresAtMs: pending.expiresAtMs ?? 0 } },
   });
   return pending;
 }
@@ -59,7 +60,7 @@ describe('handleInboundSms', () => {
       expect(outcome).toBe('confirmed');
       const stored = deps.store.subscribers.get('google#USER1');
       expect(stored?.state).toBe('active');
-      expect(stored?.expiresAt).toBeUndefined();
+      expect(stored?.expiresAtMs).toBeUndefined();
       expect(deps.store.phones.get(PHONE)).toMatchObject({ phone: PHONE, ownerId: 'google#USER1' });
       expect(deps.store.phones.get(PHONE)?.pending).toBeUndefined();
       expect(replies(deps)).toEqual([
@@ -120,7 +121,7 @@ describe('handleInboundSms', () => {
 
     it('does not confirm a pending sign-up that has expired', async () => {
       const deps = makeDeps();
-      seedPending(deps, { expiresAt: Math.floor(T0 / 1000) });
+      seedPending(deps, { expiresAtMs: Math.floor(T0 / 1000) * 1000 });
 
       const outcome = await handleInboundSms(deps, inbound('YES'));
 

@@ -122,7 +122,7 @@ describe('issue 12 findings, replayed', () => {
 
     const pending = deps.store.subscribers.get('google#ALICE');
     expect(pending?.state).toBe('pending_confirmation');
-    expect(pending?.expiresAt).toBeDefined();
+    expect(pending?.expiresAtMs).toBeDefined();
     deps.clock.advance(DAY + 1000);
     expect(await deps.store.getSubscriber('google#ALICE', deps.clock.now())).toBeUndefined();
   });
@@ -133,7 +133,7 @@ describe('issue 12 findings, replayed', () => {
     await text(deps, PHONE, 'YES');
     await text(deps, PHONE, 'STATUS');
     await text(deps, PHONE, 'STOP');
-    expect(deps.store.subscribers.get('google#ALICE')?.expiresAt).toBeDefined();
+    expect(deps.store.subscribers.get('google#ALICE')?.expiresAtMs).toBeDefined();
 
     await text(deps, PHONE, 'DELETE');
 

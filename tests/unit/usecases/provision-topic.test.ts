@@ -1,20 +1,21 @@
 import { RecipientOptedOutError } from '../../../src/domain/errors';
+import { expiryAt } from '../../../src/domain/lifecycle';
 import { texts } from '../../../src/domain/messages';
 import { provisionTopic, topicNameFor } from '../../../src/usecases/provision-topic';
 import { aSubscriber, makeDeps, OTHER_PHONE, PHONE, T0, type TestDeps } from '../../support/fakes';
 
 const SIGNUP = 'signup-aaaa-0001';
-const EXPIRES = Math.ceil((T0 + 86_400_000) / 1000);
+const EXPIRES = expiryAt(T0 + 86_400_000);
 
 /** A pending sign-up as completeAuthorization leaves it: the record, and its claim on the number. */
 function seedPending(deps: TestDeps, overrides: Parameters<typeof aSubscriber>[0] = {}, code = '1234') {
   const subscriber = deps.store.seedSubscriber(
-    aSubscriber({ state: 'pending_confirmation', signupId: SIGNUP, expiresAt: EXPIRES, ...overrides }),
+    aSubscriber({ state: 'pending_confirmation', signupId: SIGNUP, expiresAtMs: EXPIRES, ...overrides }),
   );
   const record = deps.store.phones.get(subscriber.phone) ?? { phone: subscriber.phone };
   deps.store.phones.set(subscriber.phone, {
     ...record,
-    pending: { ...record.pending, [subscriber.id]: { code, expiresAt: subscriber.expiresAt ?? EXPIRES } },
+    pending: { ...record.pending, [subscriber.id]: { code, expiresAtMs: subscriber.expiresAtMs ?? EXPIRES } },
   });
   return subscriber;
 }
@@ -138,7 +139,7 @@ describe('provisionTopic', () => {
 
   it('returns gone when the unconfirmed sign-up has expired', async () => {
     const deps = makeDeps();
-    seedPending(deps, { expiresAt: Math.floor(T0 / 1000) });
+    seedPending(deps, { expiresAtMs: Math.floor(T0 / 1000) * 1000 });
 
     const result = await provisionTopic(deps, event());
 

@@ -72,7 +72,7 @@ describe('startSignup', () => {
       codeVerifier: expect.any(String),
       phone: PHONE,
       browserBinding: bindingOf(result.browserNonce),
-      expiresAt: T0 + SIGNUP_STATE_TTL_MS,
+      expiresAtMs: T0 + SIGNUP_STATE_TTL_MS,
     });
     expect(SIGNUP_STATE_TTL_MS).toBe(10 * 60 * 1000);
     expect(stored?.browserBinding).not.toBe(result.browserNonce);

@@ -1,7 +1,9 @@
 /**
  * Simulates the battery checks of many synthetic subscribers over simulated days, through the real
- * checker and policy, and compares the adaptive schedule with fixed hourly and half-hourly polling on
- * the same traces: provider requests, alert delay, missed episodes, duplicates, quiet-hour texts.
+ * checker and policy, and compares the adaptive schedule, the adaptive schedule with Google Health
+ * sync notifications (issue 15; every subscriber opted in, early checks by src/domain/early-check.ts),
+ * and fixed hourly and half-hourly polling on the same traces: provider requests, alert delay, missed
+ * episodes, duplicates, quiet-hour texts.
  *
  *   npm run bench:simulate -- --subscribers 1000 --days 14 --seed 42
  *
@@ -18,6 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_EARLY_CHECK, DEFAULT_RELAX } from '../src/domain/early-check';
 import {
   type DayProgress,
   runStrategies,
@@ -26,14 +29,17 @@ import {
   type StrategyResult,
   type TruthSummary,
 } from './sim/experiment';
-import { STRATEGIES, type StrategyName } from './sim/run';
+import { NOTIFICATION_DELAY, STRATEGIES, type StrategyName } from './sim/run';
 
 const RESULTS = join(__dirname, 'results', 'simulate.json');
 /**
  * Strategies are independent, so they run in two worker threads (one per core): half-hourly polling
  * alone does ~60 % of all checks. Each worker rebuilds the same seeded traces.
  */
-const GROUPS: StrategyName[][] = [['halfHourly'], ['adaptive', 'hourly']];
+const GROUPS: StrategyName[][] = [
+  ['halfHourly', 'adaptiveWebhooks'],
+  ['adaptive', 'hourly', 'adaptiveWebhooks15'],
+];
 
 type Outcome = { results: StrategyResult[]; summary: TruthSummary };
 
@@ -132,6 +138,7 @@ async function main(): Promise<void> {
   const { devices, scales } = summary;
   const get = (name: StrategyName) => results.get(name) as StrategyResult;
   const names = STRATEGIES.map((s) => s.name);
+  const labels = STRATEGIES.map((s) => s.label);
   const row = (label: string, value: (r: StrategyResult) => string) => [
     label,
     ...names.map((n) => value(get(n))),
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
   );
   console.log(
     table([
-      ['', ...names],
+      ['', ...labels],
       row('provider requests / subscriber-day', (r) => fmt(r.figures.requestsPerSubscriberDay, 2)),
       row('median delay, min', (r) => fmt(r.figures.medianDelayMinutes)),
       row('p95 delay, min', (r) => fmt(r.figures.p95DelayMinutes)),
@@ -177,7 +184,24 @@ async function main(): Promise<void> {
       ),
       row('  died, never texted (literal)', (r) => String(r.diagnostics.missedLiteral)),
       row('  low >= 2 h awake, never texted', (r) => String(r.diagnostics.untextedEpisodes)),
+      row('  notifications received / lost', (r) =>
+        r.webhooks.received + r.webhooks.lost > 0 ? `${r.webhooks.received}/${r.webhooks.lost}` : '-',
+      ),
+      row('  early checks now / deferred / not worth it', (r) =>
+        r.webhooks.received > 0 ? `${r.webhooks.earlyNow}/${r.webhooks.deferred}/${r.webhooks.ignored}` : '-',
+      ),
     ]),
+  );
+  const min = (ms: number) => `${ms / 60_000} min`;
+  console.log(
+    `\nadaptive + webhooks: every subscriber opted in; each sync of a tracker (steps) or scale (weight) ` +
+      `is notified after a log-normal delay (median ${min(NOTIFICATION_DELAY.medianMs)}, sigma ${NOTIFICATION_DELAY.sigma}, ` +
+      `p95 ~10 min, cap ${min(NOTIFICATION_DELAY.capMs)}; ${NOTIFICATION_DELAY.lost * 100} % never arrive: an assumption, ` +
+      `Google publishes no figures);\nearly check (src/domain/early-check.ts) when a device of that kind, its last level carried forward at a ` +
+      `pessimistic drain, is within ${DEFAULT_EARLY_CHECK.nearMarginPoints} point of its next text (low, or Empty once low), ` +
+      `or unseen ${DEFAULT_EARLY_CHECK.unseenAfterMs / 3600_000} h; at most one per ${min(DEFAULT_EARLY_CHECK.debounceMs)} ` +
+      `(15 min in the last webhooks column; later ones deferred to its end); polling relaxed ` +
+      `x${DEFAULT_RELAX.factor}, at least ${min(DEFAULT_RELAX.minIntervalMs)}, at most ${DEFAULT_RELAX.maxIntervalMs / 3600_000} h.`,
   );
   console.log(
     '\nmissed = died after its low reading was visible >= 2 h outside quiet hours, with no text before it died;' +
@@ -187,7 +211,7 @@ async function main(): Promise<void> {
   console.log('\nmedian delay by local hour the low reading became visible (samples: median min):');
   console.log(
     table([
-      ['hour', ...names],
+      ['hour', ...labels],
       ...Array.from({ length: 24 }, (_, h) => h)
         .filter((h) => h >= 7 && h < 22)
         .map((h) =>
@@ -213,6 +237,24 @@ async function main(): Promise<void> {
   ];
   console.log('\ntargets for adaptive:');
   for (const [label, ok] of targets) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${label}`);
+  for (const [name, label] of [
+    ['adaptiveWebhooks', 'adaptive + webhooks (30-min debounce)'],
+    ['adaptiveWebhooks15', 'adaptive + webhooks, 15-min debounce'],
+  ] as const) {
+    const hooks = get(name).figures;
+    const hookTargets: Array<[string, boolean]> = [
+      [`p95 delay <= 15 min (${fmt(hooks.p95DelayMinutes)})`, hooks.p95DelayMinutes <= 15],
+      [
+        `requests <= adaptive's (${fmt(hooks.requestsPerSubscriberDay, 2)} <= ${fmt(adaptive.requestsPerSubscriberDay, 2)})`,
+        hooks.requestsPerSubscriberDay <= adaptive.requestsPerSubscriberDay,
+      ],
+      [`zero missed episodes (${hooks.missedEpisodes})`, hooks.missedEpisodes === 0],
+      [`zero duplicate texts (${hooks.duplicateTexts})`, hooks.duplicateTexts === 0],
+      [`zero quiet-hour texts (${hooks.quietHourTexts})`, hooks.quietHourTexts === 0],
+    ];
+    console.log(`\ntargets for ${label} (issue 15):`);
+    for (const [text, ok] of hookTargets) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${text}`);
+  }
   for (const r of results.values())
     for (const line of r.diagnostics.loggedErrors) console.log(`  ${r.name} logged: ${line}`);
 

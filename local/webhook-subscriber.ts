@@ -31,17 +31,29 @@ async function errorOf(res: Response): Promise<string> {
 }
 
 export async function ensureWebhookSubscriber(o: WebhookSubscriberOptions): Promise<WebhookSubscriberResult> {
+  try {
+    return await register(o);
+  } catch (error) {
+    return { ok: false, error: `the management API did not answer: ${(error as Error).message}` };
+  }
+}
+
+async function register(o: WebhookSubscriberOptions): Promise<WebhookSubscriberResult> {
   const base = `${o.apiUrl.replace(/\/$/, '')}/v4/projects/${encodeURIComponent(o.project)}/subscribers`;
   const headers = { authorization: `Bearer ${o.accessToken}`, 'content-type': 'application/json' };
+  // Creation waits for the handshake (two requests to the endpoint), so allow it a minute.
+  const signal = () => AbortSignal.timeout(60_000);
   const existing = await fetch(`${base}/${encodeURIComponent(o.subscriberId)}`, {
     method: 'DELETE',
     headers,
+    signal: signal(),
   });
   if (existing.status !== 200 && existing.status !== 404)
     return { ok: false, error: `removing the old subscriber failed: ${await errorOf(existing)}` };
   const res = await fetch(`${base}?subscriberId=${encodeURIComponent(o.subscriberId)}`, {
     method: 'POST',
     headers,
+    signal: signal(),
     body: JSON.stringify({
       endpointUri: o.endpointUri,
       subscriberConfigs: [

@@ -28,6 +28,7 @@ export interface StrategyResult {
   name: StrategyName;
   figures: Figures;
   diagnostics: Diagnostics;
+  webhooks: StrategyRun['webhookStats'];
 }
 
 export interface TruthSummary {
@@ -53,7 +54,9 @@ export async function runStrategies(
     zones,
   );
   const truth = groundTruth(traces, start, end);
-  const runs = STRATEGIES.filter((s) => names.includes(s.name)).map((s) => new StrategyRun(s, traces, start));
+  const runs = STRATEGIES.filter((s) => names.includes(s.name)).map(
+    (s) => new StrategyRun(s, traces, start, { end, seed: options.seed }),
+  );
 
   for (let day = 0; day < options.days; day++) {
     const dayStart = start + day * DAY;
@@ -72,7 +75,11 @@ export async function runStrategies(
 
   const window = { start, end, subscribers: options.subscribers, days: options.days };
   return {
-    results: runs.map((run) => ({ name: run.strategy.name, ...score(run, traces, truth, zones, window) })),
+    results: runs.map((run) => ({
+      name: run.strategy.name,
+      ...score(run, traces, truth, zones, window),
+      webhooks: { ...run.webhookStats },
+    })),
     summary: {
       devices: traces.reduce((n, t) => n + t.devices.length, 0),
       scales: traces.reduce((n, t) => n + t.devices.filter((d) => d.type === 'SCALE').length, 0),

@@ -105,6 +105,8 @@ export function registerPages(router: Router, ctx: Ctx) {
       if (form.get('syncNow') === '1') device.lastSyncTime = rfc3339(ctx.now());
     }
     ctx.store.changed();
+    // "Sync now" is a sync: webhook subscribers hear of it.
+    if (form.get('syncNow') === '1' && form.get('action') !== 'remove') ctx.webhooks.notifySync(user);
     redirect(res, `/sandbox/devices#${anchor(user.id)}`, 303);
   });
   router.on('POST', '/sandbox/devices/add', async (req, res) => {

@@ -1,8 +1,8 @@
 /**
- * Google Health webhooks as the sandbox plays them (issue 15; the contract and its sources are in the
- * README's sandbox section): the `projects.subscribers` management API with Google's verification
- * handshake, signed notifications to every subscriber whenever a user who granted the matching scope
- * syncs, retries with backoff, the public keyset, and forged or replayed notifications for tests.
+ * Google Health webhooks as the sandbox plays them (issue 15): the `projects.subscribers` management
+ * API with Google's verification handshake, signed notifications to every subscriber whenever a user
+ * who granted the matching scope syncs, retries with backoff, the public keyset, and forged or
+ * replayed notifications for tests.
  *
  *   POST|GET        /v4/projects/<p>/subscribers[?subscriberId=<id>]
  *   GET|PATCH|DELETE /v4/projects/<p>/subscribers/<id>
@@ -13,6 +13,25 @@
  *   POST /sandbox/webhooks/forge   {kind, userId?, dataType?, subscriber?, deliveryId?}
  *
  * Subscribers and signing keys persist with the rest of the sandbox; deliveries live in memory.
+ *
+ * What Google documents (checked 2026-12-01):
+ * - the handshake: two POSTs of {"type":"verification"}, with the configured Authorization secret
+ *   (expects 201) and without it (expects 401 or 403); both must pass
+ *   (https://developers.google.com/health/reference/rest/v4/projects.subscribers/create); failure is
+ *   FAILED_PRECONDITION (https://developers.google.com/health/webhooks);
+ * - the secret is the whole Authorization header value and is sent with every notification; the
+ *   body is signed, ECDSA NIST P-256, header X-HEALTHAPI-SIGNATURE
+ *   (https://developers.google.com/health/reference/rest/v4/projects.subscribers, EndpointAuthorization)
+ *   or GOOGLE-HEALTH-API-SIGNATURE (the Dart client's copy of the same text,
+ *   https://pub.dev/documentation/googleapis/latest/health_v4/EndpointAuthorization-class.html);
+ * - scopes: activity covers steps, health metrics covers weight; data types are kebab-case; the
+ *   endpoint must be HTTPS (https://developers.google.com/health/webhooks).
+ * Known only from public integrations, not from Google's pages: the keyset URL
+ * (https://www.gstatic.com/googlehealthapi/webhooks/webhooks_public_keyset.json) and its Tink
+ * format, the signature's Tink wire format (0x01, key id, DER) over the raw body, the body
+ * `{"data":{healthUserId, dataType, operation, ...}}`, answering 204, retries for up to 7 days.
+ * Our choices: the retry schedule, the civil interval fields, the order of the two handshake POSTs,
+ * unsigned verification requests.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomInt, sign } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -45,6 +64,7 @@ const SETTLE_WAIT_MS = 60_000;
 const MAX_LOG = 5_000;
 
 export const FORGE_KINDS = [
+  'valid',
   'bad-signature',
   'tampered',
   'no-signature',

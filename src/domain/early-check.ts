@@ -10,6 +10,7 @@
  * level or already low, or one we have not seen sync for a while (it may have come back, or died).
  */
 import { STATUS_LOW_LEVEL } from './battery-policy';
+import { estimateDrain } from './drain';
 import type { DeviceMemory } from './subscriber';
 
 /** The data types whose notifications mean a device synced. */
@@ -18,9 +19,19 @@ export type SyncDataType = 'steps' | 'weight';
 export interface EarlyCheckSettings {
   /** At most one early check per subscriber per this period (issue 15: default 30 min). */
   debounceMs: number;
+  /**
+   * The least drain assumed (%/hour) when carrying a reading forward. The drain estimate averages
+   * day and night, and people wear trackers (and drain them) by day, so it is doubled; an estimate
+   * below this floor, or none, gives way to it. Erring fast costs an early check that finds nothing;
+   * erring slow misses the sync that crossed the threshold.
+   */
+  assumedDrainPerHour: number;
   /** The subscriber's threshold (percent). */
   threshold: number;
-  /** A device whose level is at most this many points above where it first reads low is "near". */
+  /**
+   * A device whose level now (its last level carried forward at the pessimistic drain above) is at
+   * most this many points above where it first reads low (or Empty, once low) is "near".
+   */
   nearMarginPoints: number;
   /** A device whose last sync is at least this old (or unknown) is "not seen for a while". */
   unseenAfterMs: number;
@@ -28,12 +39,13 @@ export interface EarlyCheckSettings {
 
 export const DEFAULT_EARLY_CHECK = {
   debounceMs: 30 * 60_000,
-  nearMarginPoints: 15,
+  assumedDrainPerHour: 1.5,
+  nearMarginPoints: 1,
   unseenAfterMs: 12 * 3600_000,
 } as const;
 
 export type EarlyCheckReason =
-  /** A device of that kind is low (an open episode): it may now be Empty, or charged. */
+  /** A device of that kind is low and near Empty (or its low text is held): a reading may text. */
   | 'low-device'
   /** A device of that kind is close to reading low. */
   | 'near-threshold'
@@ -41,9 +53,9 @@ export type EarlyCheckReason =
   | 'not-seen'
   /** Nothing is remembered yet (no check has completed): any answer teaches something. */
   | 'no-memory'
-  /** Due, but an early check ran less than `debounceMs` ago: check when that period ends. */
+  /** Worth it, but an early check ran (or is scheduled) less than `debounceMs` ago: check when that period ends. */
   | 'debounced'
-  /** Every device of that kind is well charged and recently seen: the check could change nothing. */
+  /** Every device of that kind is far from its next text and recently seen: the check could change nothing. */
   | 'nothing-to-learn'
   /** No remembered device is of that kind (e.g. steps from the phone, with only a scale paired). */
   | 'no-matching-device'
@@ -55,8 +67,10 @@ export interface EarlyCheckInput {
   devices: Record<string, DeviceMemory>;
   /** The notification's `data.dataType` as received (untrusted string). */
   dataType: string;
-  /** Epoch ms of the last early check this subscriber got (absent: never). */
+  /** Epoch ms of the last early check run at once on a notification (absent: never). */
   lastEarlyCheckAt?: number;
+  /** Epoch ms of the check a debounced notification scheduled for the period's end (absent: none). */
+  pendingEarlyCheckAt?: number;
   now: number;
   settings: EarlyCheckSettings;
 }
@@ -64,11 +78,15 @@ export interface EarlyCheckInput {
 export type EarlyCheckDecision =
   | {
       due: true;
-      /** When to check: `now`, or the end of the debounce period. The use case sets
-       *  nextCheckAt = min(nextCheckAt, checkAt) and records lastEarlyCheckAt = checkAt. */
+      /**
+       * When to check. `now`: check at once. Later (debounced): set nextCheckAt = min(nextCheckAt,
+       * checkAt). Either way store `next`.
+       */
       checkAt: number;
       /** What made it worth a check; with `debounced` the deferral is in `deferred`. */
       reason: Exclude<EarlyCheckReason, 'nothing-to-learn' | 'no-matching-device' | 'not-a-sync'>;
+      /** What the use case stores for the next decision (replacing both fields; absent = cleared). */
+      next: { lastEarlyCheckAt?: number; pendingEarlyCheckAt?: number };
       /** Set when the check waits for the debounce period: the reason the check is worth it. */
       deferred?: Exclude<
         EarlyCheckReason,
@@ -92,21 +110,53 @@ function lowLevel(memory: DeviceMemory, threshold: number): number {
   return memory.status !== undefined ? Math.max(threshold, STATUS_LOW_LEVEL) : threshold;
 }
 
+/**
+ * The level at which a device reads Empty: status Empty from 5 % where a status is reported (the
+ * sandbox's and the simulator's mapping; UNCONFIRMED for real devices), else 0 %.
+ */
+function emptyLevel(memory: DeviceMemory): number {
+  return memory.status !== undefined ? 5 : 0;
+}
+
+/**
+ * The level now: the last level carried forward at a pessimistic drain (so a reading that has aged
+ * counts as lower than it was).
+ */
+function predictedLevel(
+  memory: DeviceMemory,
+  sync: number,
+  now: number,
+  settings: EarlyCheckSettings,
+): number | undefined {
+  const level = memory.level;
+  if (typeof level !== 'number' || !Number.isFinite(level)) return undefined;
+  if (!Number.isFinite(sync) || now <= sync) return level;
+  const estimated = 2 * (estimateDrain(memory.readings)?.ratePerHour ?? 0);
+  const rate = Math.max(estimated, settings.assumedDrainPerHour);
+  return level - (rate * (now - sync)) / 3600_000;
+}
+
 type WorthReason = 'low-device' | 'near-threshold' | 'not-seen';
 
 /** Why a check of this device could change something, or undefined when it could not. */
 function worth(memory: DeviceMemory, now: number, settings: EarlyCheckSettings): WorthReason | undefined {
   const sync = memory.lastSyncTime ? Date.parse(memory.lastSyncTime) : Number.NaN;
   const unseen = !Number.isFinite(sync) || now - sync >= settings.unseenAfterMs;
-  // Low and already texted Empty: only charging is left to learn, and that texts nothing.
-  if (memory.episode)
-    return memory.episode.emptySentAt === undefined ? 'low-device' : unseen ? 'not-seen' : undefined;
-  if (memory.status === 'Low' || memory.status === 'Empty') return 'low-device';
-  const level = memory.level;
-  if (typeof level === 'number' && Number.isFinite(level)) {
-    if (level - lowLevel(memory, settings.threshold) <= settings.nearMarginPoints) return 'near-threshold';
-  } else if (memory.status !== 'High') {
+  const predicted = predictedLevel(memory, sync, now, settings);
+  const episode = memory.episode;
+  if (episode) {
+    // Low: a held low text, or Empty, is what a reading could still bring; charging texts nothing.
+    if (episode.lowSentAt === undefined) return 'low-device';
+    if (episode.emptySentAt === undefined) {
+      if (predicted === undefined || predicted - emptyLevel(memory) <= settings.nearMarginPoints)
+        return 'low-device';
+    }
+  } else if (memory.status === 'Low' || memory.status === 'Empty') {
+    return 'low-device';
+  } else if (predicted === undefined) {
     // No level: Medium may be anywhere from 26 to 60 %, and no reading at all tells nothing.
+    if (memory.status !== 'High') return 'near-threshold';
+  } else if (predicted - lowLevel(memory, settings.threshold) <= settings.nearMarginPoints) {
     return 'near-threshold';
   }
   return unseen ? 'not-seen' : undefined;
@@ -116,11 +166,11 @@ const PRIORITY: readonly WorthReason[] = ['low-device', 'near-threshold', 'not-s
 
 /**
  * Whether a sync notification makes this subscriber due for an early check, and when. Total: any
- * data type string, any memory, any times. `lastEarlyCheckAt` is the time of the last early check
- * done or scheduled (the use case records `checkAt`): one in the future is a deferred check pending.
+ * data type string, any memory, any times. At most one early check per `debounceMs`, counting both
+ * the checks run at once and the ones scheduled for a period's end.
  */
 export function earlyCheckDecision(input: EarlyCheckInput): EarlyCheckDecision {
-  const { devices, dataType, lastEarlyCheckAt, now, settings } = input;
+  const { devices, dataType, lastEarlyCheckAt, pendingEarlyCheckAt, now, settings } = input;
   if (!isSyncDataType(dataType)) return { due: false, reason: 'not-a-sync' };
   const memories = Object.values(devices);
   let reason: WorthReason | 'no-memory' | undefined;
@@ -134,12 +184,21 @@ export function earlyCheckDecision(input: EarlyCheckInput): EarlyCheckDecision {
     reason = PRIORITY.find((r) => found.has(r));
     if (reason === undefined) return { due: false, reason: 'nothing-to-learn' };
   }
-  if (lastEarlyCheckAt !== undefined && now - lastEarlyCheckAt < settings.debounceMs) {
-    // A last early check still ahead of now is one already scheduled (deferred): it will do.
-    const checkAt = lastEarlyCheckAt > now ? lastEarlyCheckAt : lastEarlyCheckAt + settings.debounceMs;
-    return { due: true, checkAt, reason: 'debounced', deferred: reason };
-  }
-  return { due: true, checkAt: now, reason };
+  // A scheduled check whose time has come counts as done (the dispatcher runs it, or has).
+  const pendingDone = pendingEarlyCheckAt !== undefined && pendingEarlyCheckAt <= now;
+  const last = Math.max(lastEarlyCheckAt ?? -Infinity, pendingDone ? pendingEarlyCheckAt : -Infinity);
+  if (!(now - last < settings.debounceMs))
+    return { due: true, checkAt: now, reason, next: { lastEarlyCheckAt: now } };
+  // Inside the period the signal is kept, not dropped: one check when the period ends.
+  const checkAt =
+    pendingEarlyCheckAt !== undefined && !pendingDone
+      ? pendingEarlyCheckAt
+      : Math.max(last, now - settings.debounceMs) + settings.debounceMs;
+  // A scheduled check that has run becomes the last one, so the new schedule cannot forget it.
+  const next = Number.isFinite(last)
+    ? { lastEarlyCheckAt: last, pendingEarlyCheckAt: checkAt }
+    : { pendingEarlyCheckAt: checkAt };
+  return { due: true, checkAt, reason: 'debounced', deferred: reason, next };
 }
 
 export interface RelaxSettings {

@@ -259,6 +259,7 @@ export function secretsIn(logs: string[]): string[] {
     /\bf[acr]_[A-Za-z0-9_-]{8,}/,
     /4\/0A[A-Za-z0-9_-]{8,}/,
     /local-client-secret/,
+    /local-webhook-secret/,
     /code_verifier=[A-Za-z0-9_-]{20,}/,
     /"codeVerifier"/,
     /\+?1?20[12]555\d{4}/,

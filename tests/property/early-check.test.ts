@@ -34,6 +34,7 @@ const memoryArb: fc.Arbitrary<DeviceMemory> = fc.record(
 const devicesArb = fc.dictionary(fc.string({ maxLength: 4 }), memoryArb, { maxKeys: 4 });
 const settingsArb: fc.Arbitrary<EarlyCheckSettings> = fc.record({
   debounceMs: fc.integer({ min: 0, max: 6 * HOUR }),
+  assumedDrainPerHour: fc.double({ min: 0, max: 20, noNaN: true }),
   threshold: fc.integer({ min: 0, max: 100 }),
   nearMarginPoints: fc.integer({ min: 0, max: 50 }),
   unseenAfterMs: fc.integer({ min: 0, max: 48 * HOUR }),
@@ -47,10 +48,18 @@ describe('earlyCheckDecision (properties)', () => {
         devicesArb,
         dataTypeArb,
         fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }),
         modernInstant,
         settingsArb,
-        (devices, dataType, lastEarlyCheckAt, now, settings) => {
-          const d = earlyCheckDecision({ devices, dataType, lastEarlyCheckAt, now, settings });
+        (devices, dataType, lastEarlyCheckAt, pendingEarlyCheckAt, now, settings) => {
+          const d = earlyCheckDecision({
+            devices,
+            dataType,
+            lastEarlyCheckAt,
+            pendingEarlyCheckAt,
+            now,
+            settings,
+          });
           if (d.due) expect(d.checkAt).toBeGreaterThanOrEqual(now);
           if (dataType !== 'steps' && dataType !== 'weight')
             expect(d).toEqual({ due: false, reason: 'not-a-sync' });
@@ -60,13 +69,13 @@ describe('earlyCheckDecision (properties)', () => {
     );
   });
 
-  it('runs at most one early check per debounce period over any stream of notifications', () => {
+  it('runs at most one early check per debounce period over any stream of notifications, and drops none', () => {
     const settings = { ...DEFAULT_EARLY_CHECK, threshold: 20 };
     const near: Record<string, DeviceMemory> = {
       t: {
         name: 'Charge 6',
         type: 'TRACKER',
-        level: 26,
+        level: 25,
         status: 'Low',
         lastSyncTime: '2026-12-01T00:00:00Z',
       },
@@ -76,25 +85,37 @@ describe('earlyCheckDecision (properties)', () => {
         modernInstant,
         fc.array(fc.integer({ min: 0, max: 90 * MINUTE }), { minLength: 1, maxLength: 40 }),
         (start, gaps) => {
-          // The use case: schedule min(pending, checkAt), remember it as the last early check.
+          // The use case and the dispatcher: a check at once, or one scheduled for the period's end
+          // (run when its time comes, unless a check at once replaced it first).
           let now = start;
           let last: number | undefined;
+          let pending: number | undefined;
+          let pendingRan = false;
           const checks: number[] = [];
           for (const gap of gaps) {
             now += gap;
+            if (pending !== undefined && pending <= now && !pendingRan) {
+              checks.push(pending);
+              pendingRan = true;
+            }
             const d = earlyCheckDecision({
               devices: near,
               dataType: 'steps',
               lastEarlyCheckAt: last,
+              pendingEarlyCheckAt: pending,
               now,
               settings,
             });
             expect(d.due).toBe(true);
-            if (d.due && d.checkAt !== last) {
-              checks.push(d.checkAt);
-              last = d.checkAt;
-            }
+            if (!d.due) return;
+            if (d.checkAt <= now) checks.push(now);
+            else if (d.checkAt !== pending) pendingRan = false;
+            last = d.next.lastEarlyCheckAt;
+            pending = d.next.pendingEarlyCheckAt;
           }
+          if (pending !== undefined && !pendingRan) checks.push(pending);
+          // The last notification always leads to a check, at once or scheduled: none is dropped.
+          expect(checks.at(-1)).toBeGreaterThanOrEqual(now);
           for (let i = 1; i < checks.length; i++)
             expect((checks[i] as number) - (checks[i - 1] as number)).toBeGreaterThanOrEqual(
               settings.debounceMs,

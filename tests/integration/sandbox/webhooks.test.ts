@@ -267,6 +267,31 @@ describe('sandbox webhooks: notifications on sync', () => {
     expect(receiver.notifications()).toHaveLength(2);
   });
 
+  it('the devices page\'s "sync now" notifies too', async () => {
+    await createSubscriber();
+    await grant('olga', `${SETTINGS_SCOPE} ${ACTIVITY}`);
+    await putDevices('olga', [tracker(40)]);
+    await settled();
+    const [device] = (await getJson(`${t.url}/sandbox/users/olga/devices`)).body as Array<{ name: string }>;
+
+    const res = await fetch(`${t.url}/sandbox/devices/update`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        user: 'olga',
+        device: device?.name ?? '',
+        batteryLevel: '22',
+        batteryStatus: 'auto',
+        syncNow: '1',
+      }),
+      redirect: 'manual',
+    });
+    await settled();
+
+    expect(res.status).toBe(303);
+    expect(receiver.notifications()).toHaveLength(2);
+  });
+
   it('answers 404 to a sync of an unknown user', async () => {
     expect((await sendJsonTo(`${t.url}/sandbox/users/nobody/sync`, 'POST', {})).status).toBe(404);
   });
@@ -374,6 +399,21 @@ describe('sandbox webhooks: forged and replayed notifications', () => {
     expect(replayed?.status).toBe(204);
   });
 
+  it('valid: a genuine notification about anyone (an unknown user, any data type) for edge cases', async () => {
+    const res = await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', {
+      kind: 'valid',
+      userId: 'nobody-we-know',
+      dataType: 'sleep',
+    });
+
+    const [d] = res.body.deliveries as Array<{ attempts: Array<{ status: number }> }>;
+    expect(d?.attempts[0]?.status).toBe(204);
+    expect(JSON.parse(receiver.notifications()[0]?.body ?? '').data).toMatchObject({
+      healthUserId: 'nobody-we-know',
+      dataType: 'sleep',
+    });
+  });
+
   it('replay with nothing delivered yet is a 409, and bad forge bodies are 400', async () => {
     expect((await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'replay' })).status).toBe(
       409,
@@ -474,6 +514,12 @@ describe('ensureWebhookSubscriber (what npm start runs)', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('reports, without throwing, a management API nobody listens on', async () => {
+    const result = await ensureWebhookSubscriber({ ...options(), apiUrl: 'http://127.0.0.1:9' });
+
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/^the management API did not answer/) });
   });
 
   it('reports, without throwing, an endpoint that fails the handshake (e.g. not deployed yet)', async () => {

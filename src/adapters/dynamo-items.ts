@@ -85,7 +85,8 @@ const buildSubscriberSchema = () =>
     failures: z.optional(z.number()),
     /** Faster alerts (Google Health webhooks): opted in with the scope granted; last early check. */
     fasterAlerts: z.optional(z.boolean()),
-    earlyCheckAt: optionalTime(),
+    lastEarlyCheckAt: optionalTime(),
+    pendingEarlyCheckAt: optionalTime(),
     createdAt: time(),
     updatedAt: time(),
     /** Epoch seconds. */

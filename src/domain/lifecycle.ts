@@ -306,15 +306,22 @@ export function needsReconsent(subscriber: Subscriber): Transition {
 /**
  * A sync notification made an opted-in, active subscriber due for an early check at `checkAt` (now,
  * or the end of the debounce period): due no later than that, and the early check remembered so the
- * next notification within the period adds nothing. Anyone else is left as they are.
+ * next notification within the period adds nothing (`memory` is the early-check decision's `next`:
+ * it replaces both remembered times). Anyone else is left as they are.
  */
-export function scheduleEarlyCheck(subscriber: Subscriber, checkAt: number): Transition {
+export function scheduleEarlyCheck(
+  subscriber: Subscriber,
+  checkAt: number,
+  memory: { lastEarlyCheckAt?: number; pendingEarlyCheckAt?: number },
+): Transition {
   if (subscriber.state !== 'active' || subscriber.fasterAlerts !== true)
     return { next: subscriber, effects: [] };
   const nextCheckAt = Math.min(subscriber.nextCheckAt ?? checkAt, checkAt);
-  if (subscriber.earlyCheckAt === checkAt && subscriber.nextCheckAt === nextCheckAt)
-    return { next: subscriber, effects: [] };
-  return { next: { ...subscriber, earlyCheckAt: checkAt, nextCheckAt }, effects: [] };
+  const { lastEarlyCheckAt: _last, pendingEarlyCheckAt: _pending, ...rest } = subscriber;
+  const next: Subscriber = { ...rest, nextCheckAt };
+  if (memory.lastEarlyCheckAt !== undefined) next.lastEarlyCheckAt = memory.lastEarlyCheckAt;
+  if (memory.pendingEarlyCheckAt !== undefined) next.pendingEarlyCheckAt = memory.pendingEarlyCheckAt;
+  return { next, effects: [] };
 }
 
 /** Where a subscriber is in the lifecycle at `now` (erased: there is no record). */

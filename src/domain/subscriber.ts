@@ -81,8 +81,10 @@ export interface Subscriber {
    * notifications for. Only then does a notification make them due for an early check.
    */
   fasterAlerts?: boolean;
-  /** Epoch ms of the last early check a sync notification asked for (the debounce). */
-  earlyCheckAt?: number;
+  /** Epoch ms of the last early check a sync notification ran at once (the debounce counts from it). */
+  lastEarlyCheckAt?: number;
+  /** Epoch ms of the one early check a debounced notification scheduled for its period's end. */
+  pendingEarlyCheckAt?: number;
   createdAt: number;
   updatedAt: number;
   /**

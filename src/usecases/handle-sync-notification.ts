@@ -54,7 +54,8 @@ export async function handleSyncNotification(
     const decision = earlyCheckDecision({
       devices: current.devices,
       dataType: notification.dataType,
-      lastEarlyCheckAt: current.earlyCheckAt,
+      lastEarlyCheckAt: current.lastEarlyCheckAt,
+      pendingEarlyCheckAt: current.pendingEarlyCheckAt,
       now,
       settings: { ...DEFAULT_EARLY_CHECK, debounceMs: options.debounceMs, threshold: current.threshold },
     });
@@ -64,7 +65,7 @@ export async function handleSyncNotification(
     }
     outcome = decision.checkAt <= now ? 'queued' : 'debounced';
     checkNow = outcome === 'queued';
-    return scheduleEarlyCheck(current, decision.checkAt).next;
+    return scheduleEarlyCheck(current, decision.checkAt, decision.next).next;
   });
   if (checkNow) {
     try {

@@ -89,7 +89,7 @@ describe('POST /webhooks/google-health', () => {
 
       expect(result.statusCode).toBe(204);
       expect(queued).toEqual([['google#USER1']]);
-      expect(stored().earlyCheckAt).toBe(T0);
+      expect(stored().lastEarlyCheckAt).toBe(T0);
     },
   );
 

@@ -59,7 +59,7 @@ describe('handleSyncNotification', () => {
 
     expect(checks.queued).toEqual([['google#USER1']]);
     expect(stored().nextCheckAt).toBe(T0);
-    expect(stored().earlyCheckAt).toBe(T0);
+    expect(stored().lastEarlyCheckAt).toBe(T0);
   });
 
   it('queues at most one early check per debounce period: a replay only keeps one check at its end', async () => {
@@ -75,7 +75,8 @@ describe('handleSyncNotification', () => {
     expect([again, thrice]).toEqual(['debounced', 'debounced']);
     expect(checks.queued).toHaveLength(1);
     expect(stored().nextCheckAt).toBe(T0 + DEBOUNCE);
-    expect(stored().earlyCheckAt).toBe(T0 + DEBOUNCE);
+    expect(stored().lastEarlyCheckAt).toBe(T0);
+    expect(stored().pendingEarlyCheckAt).toBe(T0 + DEBOUNCE);
   });
 
   it('queues again once the period is over', async () => {

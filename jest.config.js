@@ -1,14 +1,49 @@
-/** Jest runs TypeScript through swc; ESM-only dependencies are transformed too. */
+/**
+ * Jest runs TypeScript through swc; ESM-only dependencies are transformed too. One project per kind
+ * of test, so each can be run alone (`jest --selectProjects unit`) and named in the output:
+ * - unit: tests/unit, pure code and adapters with mocked SDK clients;
+ * - property: tests/property, fast-check properties;
+ * - integration: tests/integration and tests/reliability, real emulators (dynalite, the sandbox,
+ *   the local SNS) started in-process;
+ * - e2e: tests/e2e (the whole local stack, serverless-offline in a child process) and tests/deploy
+ *   (the packaged prod template and function zips);
+ * - browser: tests/e2e/browser, the pages in headless Chromium against the local stack.
+ * `npm test` runs them all with --runInBand: one test file at a time across every project, so two
+ * local stacks never run at once.
+ */
 const esmOnly = ['oauth4webapi', 'p-limit', 'yocto-queue', 'p-map'];
 
-module.exports = {
+const base = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 60000,
+  // What the coverage threshold measures: the product's own code, as far as in-process tests run it
+  // (code inside serverless-offline's child process is not counted).
+  collectCoverageFrom: ['<rootDir>/src/**/*.ts'],
+};
+
+const project = (displayName, roots, extra = {}) => ({
+  ...base,
+  displayName,
+  roots: roots.map((r) => `<rootDir>/${r}`),
+  testMatch: ['**/*.test.ts'],
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit', ['tests/unit']),
+    project('property', ['tests/property']),
+    project('integration', ['tests/integration', 'tests/reliability']),
+    project('e2e', ['tests/e2e', 'tests/deploy'], { testPathIgnorePatterns: ['/tests/e2e/browser/'] }),
+    project('browser', ['tests/e2e/browser']),
+  ],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: {
+    global: { lines: 0, branches: 0 },
+  },
 };

@@ -20,7 +20,6 @@ const base = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
-  testTimeout: 60000,
   // What the coverage threshold measures: the product's own code, as far as in-process tests run it
   // (code inside serverless-offline's child process is not counted).
   collectCoverageFrom: ['<rootDir>/src/**/*.ts'],
@@ -35,6 +34,8 @@ const project = (displayName, roots, extra = {}) => ({
 });
 
 module.exports = {
+  // A global option: jest-circus reads it from the root config only, never from a project's.
+  testTimeout: 60000,
   projects: [
     project('unit', ['tests/unit']),
     project('property', ['tests/property']),

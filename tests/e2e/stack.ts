@@ -10,6 +10,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
 import { type LocalConfig, localConfig } from '../../local/local-config';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/start';
+import { useStarted } from '../support/use-started';
 
 export interface TestStack {
   cfg: LocalConfig;
@@ -130,20 +131,11 @@ export function useTestStack(
   overrides: Record<string, string> = {},
   options: LocalStackOptions = {},
 ): TestStack {
-  let running: TestStack | undefined;
-  beforeAll(async () => {
-    running = await startTestStack(overrides, options);
-  }, 240_000);
-  afterAll(async () => {
-    await running?.stop();
-    running = undefined;
-  });
-  return new Proxy({} as TestStack, {
-    get(_, field) {
-      if (!running) throw new Error('useTestStack(): the stack is only there inside tests and hooks');
-      return Reflect.get(running, field);
-    },
-  });
+  return useStarted(
+    () => startTestStack(overrides, options),
+    (stack) => stack.stop(),
+    { timeoutMs: 240_000 },
+  );
 }
 
 /**

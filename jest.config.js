@@ -48,9 +48,9 @@ module.exports = {
     project('browser', ['tests/e2e/browser']),
   ],
   coverageReporters: ['text-summary', 'lcov'],
-  // A hair under what unit and property tests alone reach on src/ (2026-12-02: lines 94.27%, branches
-  // 90.59%); the whole suite reaches more. Raise it when coverage rises, never lower it to pass.
+  // A hair under what the whole suite reached on src/ (2026-12-02: lines 96.24%, branches 92.12%;
+  // unit and property tests alone: 94.27%, 90.59%). Raise it when coverage rises, never lower it to pass.
   coverageThreshold: {
-    global: { lines: 94, branches: 90 },
+    global: { lines: 96, branches: 92 },
   },
 };

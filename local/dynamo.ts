@@ -31,7 +31,12 @@ export async function startDynamo(
   return {
     endpoint: `http://${host}:${port}`,
     port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // SDK clients keep their sockets alive; close() would wait for them to go idle otherwise.
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { ensureTables, type LocalDynamo, startDynamo } from '../../local/dynamo';
 import { sandboxProviderEnv } from '../../local/local-config';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
+import type { FaultRequest } from '../../local/sandbox/faults';
 import { type LocalSns, startLocalSns } from '../../local/sns';
 import type { Config } from '../../src/config';
 import { takeOwnership } from '../../src/domain/lifecycle';
@@ -21,6 +22,7 @@ import type { Subscriber } from '../../src/domain/subscriber';
 import type { CheckDispatcher, CheckSummary, Logger } from '../../src/ports';
 import { type Deps, updatePhone } from '../../src/usecases/deps';
 import { dispatchChecks, type RoundSummary } from '../../src/usecases/dispatch-checks';
+import { sandboxJson, sandboxUser, trackerAndScale } from '../support/sandbox-users';
 
 const ROOT = resolve(__dirname, '../..');
 export const CLIENT_ID = 'reliability-client';
@@ -240,33 +242,17 @@ export async function startHarness(): Promise<Harness> {
 
 // ---- the sandbox's control API ---------------------------------------------------------------
 
-export async function sandboxCall<T = unknown>(
+export function sandboxCall<T = unknown>(
   h: Pick<Harness, 'sandboxUrl'>,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const res = await fetch(`${h.sandboxUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
+  return sandboxJson<T>(h.sandboxUrl, method, path, body);
 }
 
-export interface FaultRequest {
-  target: 'token' | 'devices' | 'identity' | 'settings' | 'sms' | 'any';
-  user?: string;
-  phone?: string;
-  status?: number;
-  retryAfter?: number;
-  delayMs?: number;
-  body?: 'malformed' | 'empty';
-  reset?: boolean;
-  times?: number;
-}
+/** The sandbox's own type: a fault the bench arms is one the sandbox accepts. */
+export type { FaultRequest };
 
 export const addFault = (h: Harness, fault: FaultRequest) => sandboxCall(h, 'POST', '/sandbox/faults', fault);
 export const clearFaults = (h: Harness) => sandboxCall(h, 'DELETE', '/sandbox/faults');
@@ -290,8 +276,6 @@ export function textsTo(h: Harness, phone: string): string[] {
     .map((m) => m.body);
 }
 
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
 export interface SeedOptions {
   /** Battery level of the user's tracker; at or below 20 it is due a text. */
   level: number;
@@ -312,29 +296,7 @@ export async function seedGoogleSubscriber(
   options: SeedOptions,
 ): Promise<Subscriber> {
   const now = h.clock.now;
-  const sync = rfc3339(now - 10 * 60_000);
-  await sandboxCall(h, 'PUT', `/sandbox/users/${user}/devices`, [
-    {
-      deviceType: 'TRACKER',
-      batteryStatus: options.level <= 25 ? 'Low' : 'High',
-      batteryLevel: options.level,
-      lastSyncTime: sync,
-      deviceVersion: 'Charge 6',
-    },
-    {
-      deviceType: 'SCALE',
-      batteryStatus: 'High',
-      batteryLevel: 90,
-      lastSyncTime: sync,
-      deviceVersion: 'Aria Air',
-    },
-  ]);
-  const grant = await sandboxCall<{
-    access_token: string;
-    refresh_token: string;
-    expires_in: number;
-    scope: string;
-  }>(h, 'POST', `/sandbox/users/${user}/grant`, {});
+  const grant = await sandboxUser(h.sandboxUrl, user, trackerAndScale(options.level, now - 10 * 60_000));
   const phone = h.phone();
   let topicArn: string | undefined;
   let subscriptionArn: string | undefined;

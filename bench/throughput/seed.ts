@@ -6,6 +6,7 @@
 import pLimit from 'p-limit';
 import type { Subscriber } from '../../src/domain/subscriber';
 import type { Subscribers } from '../../src/ports';
+import { sandboxUser, trackerAndScale } from '../support/sandbox-users';
 
 export const BENCH_TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:bench';
 
@@ -17,21 +18,8 @@ export interface SeededUser {
   scope: string;
 }
 
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
 export function benchUserId(i: number): string {
   return `bench-${String(i).padStart(6, '0')}`;
-}
-
-async function call(url: string, method: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
-  return JSON.parse(text);
 }
 
 /** Every other user gets a second device (a scale), so device lists are not all the same size. */
@@ -41,37 +29,13 @@ export async function seedSandboxUsers(
   now: number,
 ): Promise<SeededUser[]> {
   const limit = pLimit(32);
-  const sync = rfc3339(now - 10 * 60_000);
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
       limit(async () => {
         const id = benchUserId(i);
         // A new sandbox user comes with one tracker at 80%, synced now; every other one gets a scale too.
-        if (i % 2 === 1) {
-          const devices = [
-            {
-              deviceType: 'TRACKER',
-              batteryStatus: 'High',
-              batteryLevel: 80 + (i % 15),
-              lastSyncTime: sync,
-              deviceVersion: 'Charge 6',
-            },
-            {
-              deviceType: 'SCALE',
-              batteryStatus: 'High',
-              batteryLevel: 90,
-              lastSyncTime: sync,
-              deviceVersion: 'Aria Air',
-            },
-          ];
-          await call(`${sandboxUrl}/sandbox/users/${id}/devices`, 'PUT', devices);
-        }
-        const grant = (await call(`${sandboxUrl}/sandbox/users/${id}/grant`, 'POST', {})) as {
-          access_token: string;
-          refresh_token: string;
-          expires_in: number;
-          scope: string;
-        };
+        const devices = i % 2 === 1 ? trackerAndScale(80 + (i % 15), now - 10 * 60_000) : undefined;
+        const grant = await sandboxUser(sandboxUrl, id, devices);
         return {
           id,
           accessToken: grant.access_token,

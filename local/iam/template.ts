@@ -68,15 +68,38 @@ export function templateKey(root: string, stage: string, params: Record<string, 
 }
 
 /**
- * `sls package` once per distinct serverless.yml + deploy/ + params; later starts read the cached
- * template. Packaged into a temporary folder and renamed, so a half-written cache is never read.
+ * Params that only fill in a value (an environment variable) and shape nothing else: packaged once
+ * with a marker in their place, and the marker replaced by each run's value when the template is
+ * read, as CloudFormation fills in a parameter. So the sandbox's keyword tests (INFO) and the e2e
+ * stacks (DEBUG) share one packaging, and each function still gets the template's own environment.
+ */
+const FILLED_IN_PARAMS = ['logLevel'];
+
+const marker = (param: string) => `local-param-${param}-marker`;
+
+/** Every string in the template with each filled-in param's marker replaced by its value. */
+function fillIn(template: CfnTemplate, params: Record<string, string>): CfnTemplate {
+  let text = JSON.stringify(template);
+  for (const param of FILLED_IN_PARAMS) {
+    const value = params[param];
+    if (value !== undefined) text = text.replaceAll(marker(param), value);
+  }
+  return JSON.parse(text) as CfnTemplate;
+}
+
+/**
+ * `sls package` once per distinct serverless.yml + deploy/ + params (the filled-in ones aside);
+ * later starts read the cached template. Packaged into a temporary folder and renamed, so a
+ * half-written cache is never read.
  */
 export async function packagedTemplate(
   root: string,
   stage: string,
-  params: Record<string, string>,
+  runParams: Record<string, string>,
   log: (line: string) => void = () => {},
 ): Promise<CfnTemplate> {
+  const params = { ...runParams };
+  for (const param of FILLED_IN_PARAMS) if (param in params) params[param] = marker(param);
   const cacheRoot = join(root, '.local-cache', 'templates');
   const dir = join(cacheRoot, templateKey(root, stage, params));
   const file = join(dir, 'cloudformation-template-update-stack.json');
@@ -115,7 +138,7 @@ export async function packagedTemplate(
       rmSync(tmp, { recursive: true, force: true });
     }
   }
-  return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
+  return fillIn(JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate, runParams);
 }
 
 export class TemplateError extends Error {}

@@ -66,6 +66,9 @@ export interface Fault {
   message?: string;
 }
 
+/** What POST /sandbox/faults takes (tests and benchmarks arm faults with it): `times` defaults to 1. */
+export type FaultRequest = Omit<Fault, 'id' | 'times' | 'remaining'> & { times?: number };
+
 export interface Call {
   target: CallTarget;
   /** The provider user the call is about, when the sandbox can tell. */

@@ -4,38 +4,18 @@
  * limited time, an app in "testing" status, and a person whose Google settings have no time zone.
  */
 import {
-  Browser,
-  invokeAsAdmin,
-  messagesOf,
+  daytimeZone,
   outboundTexts,
+  outTexts,
+  pollNow,
   secretsIn,
   signUpAndConfirm,
-  startTestStack,
-  type TestStack,
+  signUpTo,
   textFromPhone,
+  useTestStack,
 } from './stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-/** A time zone where it is now the middle of the day, so quiet hours (22-7) cannot hold texts. */
-function daytimeZone(): string {
-  const zones = Intl.supportedValuesOf('timeZone');
-  for (const timeZone of zones) {
-    const hour = Number(
-      new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
-    );
-    if (hour >= 10 && hour <= 18) return timeZone;
-  }
-  throw new Error('no daytime zone found');
-}
+const stack = useTestStack();
 
 async function sandbox(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${stack.sandbox}${path}`, {
@@ -47,32 +27,12 @@ async function sandbox(method: string, path: string, body?: unknown): Promise<Re
   return (await response.json()) as Record<string, unknown>;
 }
 
-/** Sign-up up to the page the callback shows, with extra consent-URL parameters for the sandbox. */
-async function signUpTo(user: string, phone: string, extra: Record<string, string> = {}): Promise<Response> {
-  const browser = new Browser();
-  const signup = await browser.postForm(`${stack.app}/signup`, { phone, consent: 'yes' });
-  const authorize = new URL(signup.headers.get('location') ?? '');
-  authorize.searchParams.set('sandbox_user', user);
-  for (const [key, value] of Object.entries(extra)) authorize.searchParams.set(key, value);
-  const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
-  return browser.get(callback);
-}
-
 async function signUpAndConfirmWith(user: string, phone: string, extra: Record<string, string>) {
-  const landed = await signUpTo(user, phone, extra);
+  const landed = await signUpTo(stack, user, phone, extra);
   expect(landed.status).toBe(200);
   await outboundTexts(stack, phone, 1);
   await textFromPhone(stack.sandbox, phone, 'YES');
   return outboundTexts(stack, phone, 2);
-}
-
-/** A forced round, invoked as an operator would; it answers once every check of the round is done. */
-async function pollNow(): Promise<Record<string, number>> {
-  return (await invokeAsAdmin(stack, 'pollBatteries', { force: true })) as Record<string, number>;
-}
-
-async function outTexts(phone: string): Promise<string[]> {
-  return (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out').map((m) => m.body);
 }
 
 async function deviceReads(user: string): Promise<number> {
@@ -89,7 +49,7 @@ describe('Google account states on the local stack', () => {
     async (kind, title, user, phone) => {
       await sandbox('POST', `/sandbox/users/${user}/unlink`, { kind });
 
-      const landed = await signUpTo(user, phone);
+      const landed = await signUpTo(stack, user, phone);
       const page = await landed.text();
 
       expect(landed.status).toBe(200);
@@ -99,10 +59,10 @@ describe('Google account states on the local stack', () => {
       const grants = (await sandbox('GET', `/sandbox/users/${user}`)).grants as Array<{ revoked: boolean }>;
       expect(grants.length).toBeGreaterThan(0);
       expect(grants.every((g) => g.revoked)).toBe(true);
-      expect(await outTexts(phone)).toEqual([]);
+      expect(await outTexts(stack, phone)).toEqual([]);
       // Once linked, the same person signs up as anyone does: the first text is the usual YES request.
       await sandbox('POST', `/sandbox/users/${user}/link`);
-      expect((await signUpTo(user, phone)).status).toBe(200);
+      expect((await signUpTo(stack, user, phone)).status).toBe(200);
       const [first] = await outboundTexts(stack, phone, 1);
       expect(first).toContain('reply YES');
     },
@@ -115,16 +75,16 @@ describe('Google account states on the local stack', () => {
     await signUpAndConfirm(stack, user, phone);
     await sandbox('POST', `/sandbox/users/${user}/unlink`);
 
-    await pollNow();
+    await pollNow(stack);
     const texts = await outboundTexts(stack, phone, 3);
     const readsAfterFirst = await deviceReads(user);
-    await pollNow();
+    await pollNow(stack);
 
     expect(texts).toHaveLength(3);
     expect(texts[2]).toContain('your Google account has no Fitbit data');
     expect(texts[2]).toContain(`${stack.app}/`);
     expect(await deviceReads(user)).toBe(readsAfterFirst);
-    expect(await outTexts(phone)).toHaveLength(3);
+    expect(await outTexts(stack, phone)).toHaveLength(3);
   });
 
   it('tells the person once before time-based access lapses, and asks for a new consent when it has', async () => {
@@ -133,13 +93,13 @@ describe('Google account states on the local stack', () => {
     await sandbox('PUT', `/sandbox/users/${user}/settings`, { timeZone: daytimeZone() });
     await signUpAndConfirmWith(user, phone, { sandbox_grant_seconds: String(2 * 24 * 3600) });
 
-    await pollNow();
+    await pollNow(stack);
     const notice = await outboundTexts(stack, phone, 3);
-    await pollNow();
-    const afterSecondRound = await outTexts(phone);
+    await pollNow(stack);
+    const afterSecondRound = await outTexts(stack, phone);
     await sandbox('POST', `/sandbox/users/${user}/age-grants`, { days: 3 });
     await sandbox('POST', `/sandbox/users/${user}/expire-tokens`);
-    await pollNow();
+    await pollNow(stack);
     const lapsed = await outboundTexts(stack, phone, 4);
 
     expect(notice[2]).toMatch(/access you gave us ends in 2 days/);
@@ -160,7 +120,7 @@ describe('Google account states on the local stack', () => {
     await sandbox('POST', `/sandbox/users/${user}/age-grants`, { days: 7 });
     await sandbox('POST', `/sandbox/users/${user}/expire-tokens`);
 
-    await pollNow();
+    await pollNow(stack);
     const texts = await outboundTexts(stack, phone, 3);
 
     expect(texts[2]).toContain('lost access to your Fitbit data');
@@ -186,7 +146,7 @@ describe('Google account states on the local stack', () => {
 
     await signUpAndConfirm(stack, user, phone);
 
-    expect((await outTexts(phone))[1]).toContain('Quiet hours: Asia/Kathmandu time.');
+    expect((await outTexts(stack, phone))[1]).toContain('Quiet hours: Asia/Kathmandu time.');
   });
 
   it('never writes a token, secret, verifier, code or full phone number into the logs', () => {

@@ -5,19 +5,9 @@
  * the only redirect ever issued is /signup's 302 to the configured provider.
  */
 import { request as httpRequest } from 'node:http';
-import { startTestStack, type TestStack } from './stack';
+import { useTestStack } from './stack';
 
-let stack: TestStack;
-let authorizeOrigin: string;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  authorizeOrigin = stack.sandbox;
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 interface RawResponse {
   status: number;
@@ -395,7 +385,7 @@ describe('hostile web input on the local stack', () => {
 
         expect(response.status).toBe(302);
         const location = new URL(String(response.headers.location));
-        expect(location.origin).toBe(authorizeOrigin);
+        expect(location.origin).toBe(stack.sandbox);
         expect(String(response.headers.location)).not.toContain('evil.example');
         // The callback it asks the provider to use is the app's own, from configuration.
         expect(new URL(location.searchParams.get('redirect_uri') ?? '').origin).toBe(stack.app);

@@ -2,22 +2,9 @@
  * The legacy Fitbit adapter on the running local stack (PROVIDER=fitbit): the same sign-up works
  * against the sandbox's Fitbit emulation, and once the API answers 410 the person is told clearly.
  */
-import { Browser, messagesOf, secretsIn, signUpAndConfirm, startTestStack, type TestStack } from './stack';
+import { Browser, messagesOf, secretsIn, signUpAndConfirm, useTestStack } from './stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack({ PROVIDER: 'fitbit' });
-}, 180_000);
-
-afterAll(async () => {
-  await fetch(`${stack?.sandbox}/sandbox/legacy`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ retired: false }),
-  }).catch(() => undefined);
-  await stack?.stop();
-});
+const stack = useTestStack({ PROVIDER: 'fitbit' });
 
 describe('the legacy Fitbit provider on the local stack', () => {
   it('signs up through Fitbit consent and sends the introductory text', async () => {

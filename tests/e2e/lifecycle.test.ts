@@ -10,49 +10,18 @@ import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib
 import { LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
 import {
   Browser,
-  invokeAsAdmin,
+  daytimeZone,
   messagesOf,
   outboundTexts,
+  pollNow,
   secretsIn,
   signUpAndConfirm,
-  startTestStack,
-  type TestStack,
+  signUpTo,
   textFromPhone,
+  useTestStack,
 } from './stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-/** A time zone where it is now the middle of the day, so quiet hours (22-7) cannot hold an alert. */
-function daytimeZone(): string {
-  const zones = [
-    'Pacific/Honolulu',
-    'America/Los_Angeles',
-    'America/New_York',
-    'Europe/London',
-    'Asia/Tokyo',
-  ];
-  for (const timeZone of [
-    ...zones,
-    'Asia/Kolkata',
-    'Australia/Sydney',
-    'Pacific/Auckland',
-    'Europe/Berlin',
-  ]) {
-    const hour = Number(
-      new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date()),
-    );
-    if (hour >= 9 && hour <= 19) return timeZone;
-  }
-  throw new Error('no daytime zone found');
-}
+const stack = useTestStack();
 
 async function sandboxPut(path: string, body: unknown): Promise<void> {
   const response = await fetch(`${stack.sandbox}${path}`, {
@@ -61,21 +30,6 @@ async function sandboxPut(path: string, body: unknown): Promise<void> {
     body: JSON.stringify(body),
   });
   expect(response.status).toBeLessThan(300);
-}
-
-/** Sign-up form -> sandbox consent as `user` -> callback; returns the callback page's response. */
-async function signUp(user: string, phone: string): Promise<Response> {
-  const browser = new Browser();
-  const form = await browser.postForm(`${stack.app}/signup`, { phone, consent: 'yes' });
-  expect(form.status).toBe(302);
-  const authorize = new URL(form.headers.get('location') ?? '');
-  authorize.searchParams.set('sandbox_user', user);
-  const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
-  return browser.get(callback);
-}
-
-async function pollNow(): Promise<Record<string, number>> {
-  return (await invokeAsAdmin(stack, 'pollBatteries', { force: true })) as Record<string, number>;
 }
 
 /** The table as the local admin sees it (the IAM gateway refuses unknown callers, as AWS does). */
@@ -128,7 +82,7 @@ describe('issue 12 on the local stack', () => {
     const stranger = '+12015550141';
     const owner = '+12015550142';
     await sandboxPut('/sandbox/users/lc-typo/settings', { timeZone: daytimeZone() });
-    expect((await signUp('lc-typo', stranger)).status).toBe(200);
+    expect((await signUpTo(stack, 'lc-typo', stranger)).status).toBe(200);
     await outboundTexts(stack, stranger, 1);
     // What DynamoDB TTL does a day later: the unconfirmed sign-up is gone.
     const { doc, name } = table();
@@ -147,7 +101,7 @@ describe('issue 12 on the local stack', () => {
         lastSyncTime: new Date().toISOString(),
       },
     ]);
-    const round = await pollNow();
+    const round = await pollNow(stack);
     const ownerTexts = await outboundTexts(stack, owner, 3);
 
     expect(round.texted).toBe(1);
@@ -169,7 +123,7 @@ describe('issue 12 on the local stack', () => {
         lastSyncTime: new Date().toISOString(),
       },
     ]);
-    expect((await signUp('lc-attacker', victim)).status).toBe(200);
+    expect((await signUpTo(stack, 'lc-attacker', victim)).status).toBe(200);
     const [, , takeover] = await outboundTexts(stack, victim, 3);
     expect(takeover).toContain('already gets alerts');
     expect(takeover).toContain('Ignore this to keep things as they are');
@@ -187,13 +141,13 @@ describe('issue 12 on the local stack', () => {
   it("keeps strangers from using up a person's confirmation texts, and says so when no text could go (finding 5)", async () => {
     const victim = '+12015550144';
     for (let i = 1; i <= 3; i++) {
-      expect((await signUp('lc-pumper', victim)).status).toBe(200);
+      expect((await signUpTo(stack, 'lc-pumper', victim)).status).toBe(200);
       await outboundTexts(stack, victim, i);
     }
 
-    const capped = await signUp('lc-pumper', victim);
+    const capped = await signUpTo(stack, 'lc-pumper', victim);
     const cappedPage = await capped.text();
-    const own = await signUp('lc-owner', victim);
+    const own = await signUpTo(stack, 'lc-owner', victim);
     const ownPage = await own.text();
     const texts = await outboundTexts(stack, victim, 4);
 

@@ -14,6 +14,7 @@ import {
   startTestStack,
   type TestStack,
   textFromPhone,
+  useTestStack,
 } from './stack';
 
 /** Removes one action from a role's statements in the template (and the statement, if left empty). */
@@ -76,11 +77,7 @@ async function daytime(stack: TestStack, user: string) {
 const denialsOf = (stack: TestStack) => stack.iamCalls().filter((c) => !c.allowed);
 
 describe('the local stack with the template as packaged', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  }, 240_000);
-  afterAll(() => stack?.stop());
+  const stack = useTestStack();
 
   it("allows every call of a subscriber's whole life, each by the function's own role", async () => {
     const phone = '+12015550190';

@@ -5,30 +5,17 @@
 import { TOLL_FREE_STOP_REPLY } from '../../local/sandbox';
 import {
   eventually,
-  invokeAsAdmin,
   messagesOf,
   outboundTexts,
+  pollNow,
   sandboxJson,
   secretsIn,
   signUpInDaytime,
-  startTestStack,
-  type TestStack,
   textFromPhone,
+  useTestStack,
 } from './stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-async function pollNow(): Promise<Record<string, number>> {
-  return (await invokeAsAdmin(stack, 'pollBatteries', { force: true })) as Record<string, number>;
-}
+const stack = useTestStack();
 
 describe('battery monitoring on the local stack', () => {
   it('texts exactly once when a device goes low, and not again on the next round', async () => {
@@ -52,9 +39,9 @@ describe('battery monitoring on the local stack', () => {
       },
     ]);
 
-    const first = await pollNow();
+    const first = await pollNow(stack);
     const afterFirst = await outboundTexts(stack, phone, 3);
-    const second = await pollNow();
+    const second = await pollNow(stack);
     await stack.settled();
     const afterSecond = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
 
@@ -81,12 +68,12 @@ describe('battery monitoring on the local stack', () => {
       },
     ]);
 
-    await pollNow();
+    await pollNow(stack);
     await stack.settled();
     const whileStopped = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
     await textFromPhone(stack.sandbox, phone, 'START');
     await outboundTexts(stack, phone, 4);
-    await pollNow();
+    await pollNow(stack);
     const after = await eventually(async () => {
       const out = (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out');
       return out.length >= 5 ? out : undefined;

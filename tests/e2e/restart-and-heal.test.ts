@@ -12,25 +12,16 @@ import {
 import { LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
 import {
   Browser,
-  invokeAsAdmin,
   messagesOf,
   outboundTexts,
+  pollNow,
   sandboxJson,
   secretsIn,
   signUpInDaytime,
-  startTestStack,
-  type TestStack,
+  useTestStack,
 } from './stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 /** The local SNS as an operator's script sees it, signed as the local admin. */
 function sns(): SNSClient {
@@ -51,10 +42,6 @@ async function goLow(user: string, level: number) {
       lastSyncTime: new Date().toISOString(),
     },
   ]);
-}
-
-async function pollNow(): Promise<Record<string, number>> {
-  return (await invokeAsAdmin(stack, 'pollBatteries', { force: true })) as Record<string, number>;
 }
 
 /** The topic the phone is subscribed to, found the way a script would: ListSubscriptions, page by page. */
@@ -101,7 +88,7 @@ describe('a restart of the local stack', () => {
 
     expect(await topicOf(phone)).toBe(topic);
     await goLow('keep-alice', 13);
-    const round = await pollNow();
+    const round = await pollNow(stack);
     const texts = await outboundTexts(stack, phone, 3);
 
     expect(round.texted).toBe(1);
@@ -119,7 +106,7 @@ describe('a topic deleted by hand', () => {
     expect(await topicOf(phone)).toBeUndefined();
 
     await goLow('heal-bob', 11);
-    const round = await pollNow();
+    const round = await pollNow(stack);
     const texts = await outboundTexts(stack, phone, 3);
 
     expect(round.texted).toBe(1);

@@ -2,25 +2,9 @@
  * The whole sign-up story on the running local stack, over real HTTP: page -> form -> sandbox
  * consent -> callback -> SNS -> per-user topic -> "reply YES" text -> YES -> introductory text.
  */
-import {
-  Browser,
-  messagesOf,
-  outboundTexts,
-  secretsIn,
-  startTestStack,
-  type TestStack,
-  textFromPhone,
-} from './stack';
+import { Browser, messagesOf, outboundTexts, secretsIn, textFromPhone, useTestStack } from './stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 /** Submits the sign-up form and returns the provider URL it redirects to. */
 async function submitSignup(browser: Browser, phone: string): Promise<URL> {

@@ -2,25 +2,9 @@
  * The two-way SMS commands on the running local stack, texted from the sandbox's phone network the
  * way AWS End User Messaging delivers them, and answered in the same thread.
  */
-import {
-  messagesOf,
-  outboundTexts,
-  secretsIn,
-  signUpAndConfirm,
-  startTestStack,
-  type TestStack,
-  textFromPhone,
-} from './stack';
+import { messagesOf, outboundTexts, secretsIn, signUpAndConfirm, textFromPhone, useTestStack } from './stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 /** Texts `body` and returns the reply, after checking exactly one came. */
 async function ask(phone: string, body: string, id?: string): Promise<string> {

@@ -10,6 +10,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { LOCAL_ADMIN_ACCESS_KEY_ID } from '../../local/iam/authorizer';
 import { type LocalConfig, localConfig } from '../../local/local-config';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/start';
+import { useStarted } from '../support/use-started';
 
 export interface TestStack {
   cfg: LocalConfig;
@@ -114,6 +115,30 @@ export async function startTestStack(
 }
 
 /**
+ * The local stack of one suite: started before its first test, stopped after its last (servers,
+ * dynalite, serverless-offline and the data folder, so jest exits by itself). Call it at the top of
+ * a test file, or inside a describe for a stack of that block only, and use the result inside tests:
+ *
+ *   const stack = useTestStack();                    // or useTestStack({ PROVIDER: 'fitbit' })
+ *   it('serves the page', async () => {
+ *     expect((await fetch(`${stack.app}/`)).status).toBe(200);
+ *   });
+ *
+ * The result stands for the running stack (its fields follow a restart()); touching it outside a
+ * test or hook, before beforeAll has run, throws.
+ */
+export function useTestStack(
+  overrides: Record<string, string> = {},
+  options: LocalStackOptions = {},
+): TestStack {
+  return useStarted(
+    () => startTestStack(overrides, options),
+    (stack) => stack.stop(),
+    { timeoutMs: 240_000 },
+  );
+}
+
+/**
  * Invokes a function through the local Lambda API as the local admin (as the README's "Poll now"
  * does): the IAM gateway refuses unsigned or unknown callers, as AWS does.
  */
@@ -137,6 +162,11 @@ export async function invokeAsAdmin(stack: TestStack, fn: string, payload: unkno
   } finally {
     lambda.destroy();
   }
+}
+
+/** A forced round, invoked as an operator would; it answers once every check of the round is done. */
+export async function pollNow(stack: TestStack): Promise<Record<string, number>> {
+  return (await invokeAsAdmin(stack, 'pollBatteries', { force: true })) as Record<string, number>;
 }
 
 /** A time zone where it is now the middle of the day, so quiet hours (22-7) cannot hold texts. */
@@ -267,14 +297,34 @@ export function secretsIn(logs: string[]): string[] {
   return logs.filter((line) => patterns.some((p) => p.test(line))).map((line) => line.slice(0, 160));
 }
 
-/** The whole sign-up for one sandbox user and phone, ending after the introductory text. */
-export async function signUpAndConfirm(stack: TestStack, user: string, phone: string): Promise<void> {
+/** The phone's outbound texts so far, oldest first. */
+export async function outTexts(stack: TestStack, phone: string): Promise<string[]> {
+  return (await messagesOf(stack.sandbox, phone)).filter((m) => m.direction === 'out').map((m) => m.body);
+}
+
+/**
+ * Sign-up form -> sandbox consent as `user` (with `extra` consent-URL parameters for the sandbox) ->
+ * callback; returns the page the callback answered.
+ */
+export async function signUpTo(
+  stack: TestStack,
+  user: string,
+  phone: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   const browser = new Browser();
   const signup = await browser.postForm(`${stack.app}/signup`, { phone, consent: 'yes' });
+  if (signup.status !== 302) throw new Error(`sign-up form answered ${signup.status}`);
   const authorize = new URL(signup.headers.get('location') ?? '');
   authorize.searchParams.set('sandbox_user', user);
+  for (const [key, value] of Object.entries(extra)) authorize.searchParams.set(key, value);
   const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '';
-  const landed = await browser.get(callback);
+  return browser.get(callback);
+}
+
+/** The whole sign-up for one sandbox user and phone, ending after the introductory text. */
+export async function signUpAndConfirm(stack: TestStack, user: string, phone: string): Promise<void> {
+  const landed = await signUpTo(stack, user, phone);
   if (landed.status !== 200) throw new Error(`sign-up callback answered ${landed.status}`);
   await outboundTexts(stack, phone, 1);
   await textFromPhone(stack.sandbox, phone, 'YES');

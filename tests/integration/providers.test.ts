@@ -7,17 +7,10 @@ import {
   TokenRejectedError,
 } from '../../src/domain/errors';
 import type { HealthProvider } from '../../src/ports';
-import { REDIRECT_URI, startTestSandbox, type TestSandbox } from './sandbox/helpers';
+import { REDIRECT_URI, useTestSandbox } from './sandbox/helpers';
 import { fitbitFor, googleFor } from './sandbox-providers';
 
-let box: TestSandbox;
-
-beforeAll(async () => {
-  box = await startTestSandbox();
-});
-afterAll(async () => {
-  await box.sandbox.close();
-});
+const box = useTestSandbox({}, { perTest: false });
 
 const google = () => googleFor(box);
 const fitbit = () => fitbitFor(box);

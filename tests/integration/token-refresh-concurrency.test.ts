@@ -13,13 +13,13 @@ import type { Subscribers } from '../../src/ports';
 import { refreshTokens } from '../../src/usecases/access-token';
 import { checkSubscriber } from '../../src/usecases/check-subscriber';
 import { FakeMessenger, makeDeps } from '../support/fakes';
-import { fitbitTokens, startTestSandbox, type TestSandbox } from './sandbox/helpers';
+import { fitbitTokens, useTestSandbox } from './sandbox/helpers';
 import { fitbitFor } from './sandbox-providers';
 
 let dynamo: LocalDynamo;
-let box: TestSandbox;
 let table: Table;
 let store: Subscribers;
+const box = useTestSandbox({}, { perTest: false });
 
 beforeAll(async () => {
   dynamo = await startDynamo();
@@ -31,11 +31,9 @@ beforeAll(async () => {
     name,
   };
   store = dynamoSubscribers(table);
-  box = await startTestSandbox();
 });
 
 afterAll(async () => {
-  await box.sandbox.close();
   await dynamo.close();
 });
 

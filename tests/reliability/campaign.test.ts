@@ -6,19 +6,12 @@
 import { runBadInputs } from '../../bench/reliability/bad-inputs';
 import { runConcurrency } from '../../bench/reliability/concurrency';
 import { allFaults, runFaultCampaign } from '../../bench/reliability/faults';
-import { type Harness, startHarness } from '../../bench/reliability/harness';
+import { startHarness } from '../../bench/reliability/harness';
 import { runSmsFailures } from '../../bench/reliability/sms-failures';
 import { runSnsDeliveries } from '../../bench/reliability/sns-deliveries';
+import { useStarted } from '../support/use-started';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-}, 30_000);
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useStarted(startHarness, (harness) => harness.close(), { timeoutMs: 60_000 });
 
 describe('reliability campaign', () => {
   it('a round with every provider fault (8 kinds on token, devices and any call) completes, defers the faulty and texts everyone exactly once', async () => {

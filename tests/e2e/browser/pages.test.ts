@@ -4,7 +4,7 @@
  * every page at 375 and 1280 px go to artifacts/screenshots/.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { secretsIn, startTestStack, type TestStack } from '../stack';
+import { secretsIn, useTestStack } from '../stack';
 import {
   type AxeViolation,
   axeViolations,
@@ -21,17 +21,16 @@ import {
 const PHONE_SIZE = { width: 375, height: 812 };
 
 describeInBrowser('pages in Chromium', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   afterEach(async () => {

@@ -15,22 +15,15 @@ import {
   postForm,
   SERVICE_NUMBER,
   sendJsonTo,
-  startTestSandbox,
-  type TestSandbox,
+  useTestSandbox,
 } from './helpers';
 
 const PHONE = '+14255550182';
-let t: TestSandbox;
+const t = useTestSandbox();
 
 /** The delays the sandbox announced, without its log prefix. */
 const waits = () =>
   t.logs.filter((l) => l.startsWith('[faults] ') && l.includes(': waiting ')).map((l) => l.slice(9));
-beforeEach(async () => {
-  t = await startTestSandbox();
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
 
 const arm = (fault: Record<string, unknown>) => sendJsonTo(`${t.url}/sandbox/faults`, 'POST', fault);
 

@@ -7,17 +7,10 @@ import {
   pkce,
   postForm,
   sendJsonTo,
-  startTestSandbox,
-  type TestSandbox,
+  useTestSandbox,
 } from './helpers';
 
-let t: TestSandbox;
-beforeEach(async () => {
-  t = await startTestSandbox();
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+const t = useTestSandbox();
 
 function refresh(token: string) {
   return postForm(`${t.url}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: token }, basic());

@@ -13,17 +13,10 @@ import {
   postForm,
   REDIRECT_URI,
   sendJsonTo,
-  startTestSandbox,
-  type TestSandbox,
+  useTestSandbox,
 } from './helpers';
 
-let t: TestSandbox;
-beforeEach(async () => {
-  t = await startTestSandbox();
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+const t = useTestSandbox();
 
 const DAY = 24 * 3600 * 1000;
 const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';

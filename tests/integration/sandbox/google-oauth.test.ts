@@ -11,17 +11,10 @@ import {
   pkce,
   postForm,
   REDIRECT_URI,
-  startTestSandbox,
-  type TestSandbox,
+  useTestSandbox,
 } from './helpers';
 
-let t: TestSandbox;
-beforeEach(async () => {
-  t = await startTestSandbox();
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+const t = useTestSandbox();
 
 function exchange(code: string, verifier: string, extra: Record<string, string> = {}) {
   return postForm(`${t.url}/token`, {

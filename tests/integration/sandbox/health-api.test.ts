@@ -1,13 +1,7 @@
 /** Google Health API v4 emulation and the control endpoints that shape its data. */
-import { getJson, googleTokens, sendJsonTo, startTestSandbox, type TestSandbox } from './helpers';
+import { getJson, googleTokens, sendJsonTo, useTestSandbox } from './helpers';
 
-let t: TestSandbox;
-beforeEach(async () => {
-  t = await startTestSandbox();
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+const t = useTestSandbox();
 
 function trackers(count: number) {
   return Array.from({ length: count }, (_, i) => ({

@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Sandbox, startSandbox } from '../../../local/sandbox';
 import type { SmsKeywordSettings } from '../../../local/serverless-config';
+import { useStarted } from '../../support/use-started';
 
 export const CLIENT_ID = 'test-client';
 export const CLIENT_SECRET = 'test-secret';
@@ -48,6 +49,21 @@ export async function startTestSandbox(
     ...extra,
   });
   return { sandbox, url: sandbox.url, clock, inbound, optOutChanges, logs };
+}
+
+/**
+ * A sandbox of its own for every test in the block (started before each, closed after each), for
+ * suites that need no state from one test to the next; `{ perTest: false }` shares one per block.
+ */
+export function useTestSandbox(
+  extra: Parameters<typeof startTestSandbox>[0] = {},
+  { perTest = true }: { perTest?: boolean } = {},
+): TestSandbox {
+  return useStarted(
+    () => startTestSandbox(extra),
+    (t) => t.sandbox.close(),
+    { perTest },
+  );
 }
 
 export function pkce() {

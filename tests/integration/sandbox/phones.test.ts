@@ -16,7 +16,14 @@ import {
   smsKeywordSettings,
   smsProtectConfigurations,
 } from '../../../local/serverless-config';
-import { getJson, SERVICE_NUMBER, sendJsonTo, startTestSandbox, type TestSandbox } from './helpers';
+import {
+  getJson,
+  SERVICE_NUMBER,
+  sendJsonTo,
+  startTestSandbox,
+  type TestSandbox,
+  useTestSandbox,
+} from './helpers';
 
 /** The template's keyword settings: the same texts a deploy configures on the number. */
 let TEMPLATE: SmsKeywordSettings;
@@ -30,19 +37,17 @@ beforeAll(async () => {
 });
 
 const PHONE = '+14255550182';
-let t: TestSandbox;
+const t = useTestSandbox();
 let sms: PinpointSMSVoiceV2Client;
-beforeEach(async () => {
-  t = await startTestSandbox();
+beforeEach(() => {
   sms = new PinpointSMSVoiceV2Client({
     endpoint: t.url,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
   });
 });
-afterEach(async () => {
+afterEach(() => {
   sms.destroy();
-  await t.sandbox.close();
 });
 
 describe('SMS v2 SendTextMessage', () => {

@@ -377,16 +377,7 @@ describe('handleInboundSms', () => {
       expect(replies(deps)).toHaveLength(1);
     });
 
-    it('releases the message claim when the reply cannot be sent', async () => {
-      const deps = makeDeps();
-      deps.messenger.failures.fail('sendText', new Error('SMS throttled'));
-      const text = inbound('HELP');
-
-      await expect(handleInboundSms(deps, text)).rejects.toThrow('SMS throttled');
-      expect(await handleInboundSms(deps, text)).toBe('help');
-      expect(replies(deps)).toHaveLength(1);
-    });
-
+    // A reply that cannot be sent releases the claim too: handle-inbound-sms-commands.test.ts.
     it('throws the original error even when releasing the claim fails too', async () => {
       const deps = makeDeps();
       deps.store.failures.fail('getPhone', new Error('first'));

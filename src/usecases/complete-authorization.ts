@@ -89,29 +89,9 @@ export async function completeAuthorization(
   }
   if (!input.code) return { kind: 'bad_state' };
 
-  let tokens: TokenSet;
-  try {
-    tokens = await provider.exchangeCode(input.code, signup.codeVerifier, deps.settings.redirectUri);
-  } catch (error) {
-    if (error instanceof InvalidGrantError) return { kind: 'expired_code' };
-    throw error;
-  }
-  if (!provider.hasRequiredScope(tokens.scope)) {
-    // A grant we cannot use is handed back rather than kept.
-    await provider.revoke(tokens.refreshToken).catch(() => undefined);
-    return { kind: 'missing_scope' };
-  }
-
-  let profile: Awaited<ReturnType<typeof provider.getProfile>>;
-  try {
-    profile = await provider.getProfile(tokens.accessToken);
-  } catch (error) {
-    if (!(error instanceof AccountNotLinkedError)) throw error;
-    // Nothing to watch on this account: hand the grant back, keep nothing, text nothing.
-    await provider.revoke(tokens.refreshToken).catch(() => undefined);
-    logger.info('consent from an account without Fitbit data', { reason: error.reason });
-    return { kind: error.reason === 'legacy_login' ? 'legacy_login' : 'account_not_linked' };
-  }
+  const grant = await readGrant(deps, input.code, signup.codeVerifier);
+  if ('kind' in grant) return grant;
+  const { tokens, profile } = grant;
   const timeZone =
     profile.timeZone && isValidTimeZone(profile.timeZone) ? profile.timeZone : deps.settings.defaultTimeZone;
   const id = subscriberId(provider.name, profile.userId);
@@ -184,6 +164,39 @@ export async function completeAuthorization(
     phone: masked,
     ...(faster ? { faster } : {}),
   };
+}
+
+type Profile = Awaited<ReturnType<CallbackDeps['provider']['getProfile']>>;
+
+/**
+ * Exchanges the code and reads who consented. A grant the service cannot use (a scope unticked, an
+ * account without Fitbit data) is handed back at once: nothing is stored, nothing texted.
+ */
+async function readGrant(
+  deps: CallbackDeps,
+  code: string,
+  codeVerifier: string,
+): Promise<{ tokens: TokenSet; profile: Profile } | CallbackResult> {
+  const { provider, logger } = deps;
+  let tokens: TokenSet;
+  try {
+    tokens = await provider.exchangeCode(code, codeVerifier, deps.settings.redirectUri);
+  } catch (error) {
+    if (error instanceof InvalidGrantError) return { kind: 'expired_code' };
+    throw error;
+  }
+  if (!provider.hasRequiredScope(tokens.scope)) {
+    await provider.revoke(tokens.refreshToken).catch(() => undefined);
+    return { kind: 'missing_scope' };
+  }
+  try {
+    return { tokens, profile: await provider.getProfile(tokens.accessToken) };
+  } catch (error) {
+    if (!(error instanceof AccountNotLinkedError)) throw error;
+    await provider.revoke(tokens.refreshToken).catch(() => undefined);
+    logger.info('consent from an account without Fitbit data', { reason: error.reason });
+    return { kind: error.reason === 'legacy_login' ? 'legacy_login' : 'account_not_linked' };
+  }
 }
 
 /**

@@ -11,20 +11,11 @@ import {
   outboundTexts,
   sandboxJson,
   secretsIn,
-  startTestStack,
-  type TestStack,
   textFromPhone,
+  useTestStack,
 } from './stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 const USER = 'wh-alice';
 const PHONE = '+12015550171';

@@ -38,6 +38,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Ctx } from './context';
 import { googleApiErrorBody } from './google-errors';
+import { legacyLocalTime } from './health-api';
 import { HttpError, type Router, readJson, sendJson } from './http';
 import type { User } from './state';
 
@@ -262,20 +263,9 @@ function publicSubscriber(s: WebhookSubscriber) {
   };
 }
 
-/** The civil (zone-less) time Google uses for intervals, in the user's zone. */
+/** The civil (zone-less) time Google uses for intervals, in the user's zone, to the second. */
 function civil(ms: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timeZone || 'UTC',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+  return legacyLocalTime(new Date(ms).toISOString(), timeZone || 'UTC').slice(0, 19);
 }
 
 export class Webhooks {

@@ -4,21 +4,14 @@
  * verifies the endpoint while creating it (the configured secret must get 201, none 401/403), so a
  * success here also proves the deployed endpoint and its secret agree. Never prints the secret.
  */
-import { ensureWebhookSubscriber } from '../../local/webhook-subscriber';
+import { ensureWebhookSubscriber, type WebhookSubscriberOptions } from '../../local/webhook-subscriber';
 import type { CheckResult } from './checks';
 
-export interface WebhookFixOptions {
-  /** https://health.googleapis.com (or the sandbox's URL). */
-  apiUrl: string;
-  project: string;
-  subscriberId: string;
-  /** The deployed endpoint (the stack's WebhookUrl output). */
-  endpointUri: string;
-  /** The full Authorization value kept in SSM (webhookSecretParameter). */
-  secret: string;
-  /** An OAuth token of a principal allowed to manage Health API subscribers. */
-  accessToken: string;
-}
+/**
+ * As for the local registration; `endpointUri` is the stack's WebhookUrl output and `secret` the
+ * Authorization value kept in SSM (webhookSecretParameter).
+ */
+export type WebhookFixOptions = Omit<WebhookSubscriberOptions, 'dataTypes'>;
 
 const NAME = 'Google Health webhook subscriber';
 

@@ -200,7 +200,18 @@ async function settingsCommand(ctx: Context, command: SmsCommand): Promise<Inbou
         await ctx.reply(texts.snoozeInvalid());
         return 'invalid';
       }
-      await updateSubscriber(deps, owner.id, (s) => snoozeTransition(s, until, deps.clock.now()).next);
+      // Decided on the record as saved, not as read: a STOP that lands in between wins, and the
+      // reply must not promise a snooze that was refused.
+      let applied = false;
+      await updateSubscriber(deps, owner.id, (s) => {
+        const { next } = snoozeTransition(s, until, deps.clock.now());
+        applied = next !== s;
+        return next;
+      });
+      if (!applied) {
+        await ctx.reply(texts.stoppedHint());
+        return 'stopped_hint';
+      }
       await ctx.reply(texts.snoozed(formatLocal(until, owner.timeZone)));
       return 'snoozed';
     }

@@ -135,6 +135,26 @@ describe('handleInboundSms commands', () => {
       expect(replyTexts(deps)).toEqual([texts.snoozed('Tue 8:00 AM')]);
     });
 
+    it('does not promise a snooze that a STOP arriving meanwhile refused', async () => {
+      const deps = makeDeps();
+      seedOwner(deps);
+      // The owner is read as active; by the time the snooze is written, a STOP has landed.
+      const read = deps.store.getSubscriber.bind(deps.store);
+      let reads = 0;
+      deps.store.getSubscriber = async (id, now) => {
+        reads += 1;
+        const current = await read(id, now);
+        if (reads > 1 && current) deps.store.seedSubscriber({ ...current, state: 'stopped' });
+        return read(id, now);
+      };
+
+      const outcome = await send(deps, 'snooze 90m');
+
+      expect(outcome).toBe('stopped_hint');
+      expect(stored(deps)?.snoozeUntil).toBeUndefined();
+      expect(replyTexts(deps)).toEqual([texts.stoppedHint()]);
+    });
+
     it('answers an unreadable snooze with the examples and changes nothing', async () => {
       const deps = makeDeps();
       const before = seedOwner(deps);

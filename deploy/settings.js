@@ -13,13 +13,7 @@ const STOP_TEXT =
   'Fitbit Battery SMS: you are unsubscribed and will get no more texts. Reply START to resume.';
 const START_TEXT = 'Fitbit Battery SMS: texts resumed. Reply HELP for help, STOP to end.';
 
-const { getCountries } = require('libphonenumber-js');
-/**
- * Regions libphonenumber knows that are not ISO 3166-1 assigned codes (Ascension, Tristan da Cunha,
- * Kosovo): a country rule takes ISO 3166-1 alpha-2 codes, and these numbers share their country code
- * with SH (+247, +290) or are refused at sign-up anyway.
- */
-const NOT_ISO_3166 = new Set(['AC', 'TA', 'XK']);
+const { AWS_SMS_COUNTRIES } = require('./aws-sms-countries');
 
 /**
  * The countries sign-ups are accepted from: the param, or the default country plus CA when that is
@@ -37,16 +31,17 @@ function allowedCountries(list, defaultCountry) {
 
 /**
  * The SMS country rule: a protect configuration allows every country unless told otherwise, so every
- * country is listed, and all but the allowed ones are blocked (SMS pumping to far-away numbers).
+ * country AWS documents it can text is named, and all but the allowed ones are blocked (SMS pumping to
+ * far-away numbers). Only those codes: the API takes its keys from that list, and a code it does not
+ * know could fail the stack's create or update (deploy/aws-sms-countries.js).
  */
 function smsCountryRules(allowed) {
-  const known = getCountries().filter((c) => !NOT_ISO_3166.has(c));
-  const unknown = allowed.filter((c) => !known.includes(c));
+  const unknown = allowed.filter((c) => !AWS_SMS_COUNTRIES.includes(c));
   if (unknown.length > 0)
     throw new Error(
-      `allowedCountries: ${unknown.join(', ')} is not an ISO country code a phone number can have`,
+      `allowedCountries: ${unknown.join(', ')} is not a country AWS End User Messaging documents it can text (deploy/aws-sms-countries.js)`,
     );
-  return [...known].sort().map((code) => ({
+  return AWS_SMS_COUNTRIES.map((code) => ({
     CountryCode: code,
     ProtectStatus: allowed.includes(code) ? 'ALLOW' : 'BLOCK',
   }));

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { getCountries } from 'libphonenumber-js';
+import { AWS_SMS_COUNTRIES } from '../../deploy/aws-sms-countries';
 import { allowedCountries, loadConfig } from '../../src/config';
 import { EXISTING_NUMBER, type Packaged, packageProd } from './package-template';
 
@@ -288,8 +289,9 @@ describe('the prod template on an existing number and a custom domain', () => {
 
 /**
  * The SMS country rule. A protect configuration allows every country it does not name, so the rule
- * must name every country a number can belong to and block all but the ones sign-ups accept: the
- * same list the deployed functions compute from their own environment.
+ * names every country AWS documents it can text, and only those (a code the API does not know could
+ * fail the deploy), and blocks all but the ones sign-ups accept: the same list the deployed
+ * functions compute from their own environment.
  */
 describe('the SMS protect configuration', () => {
   const PROTECT_ARN = { 'Fn::GetAtt': ['SmsProtectConfiguration', 'Arn'] };
@@ -323,9 +325,8 @@ describe('the SMS protect configuration', () => {
     const rules = rulesOf(t);
     const codes = rules.map((r) => r.CountryCode);
     expect(new Set(codes).size).toBe(codes.length);
-    // Every country a phone number can have (ISO 3166-1 codes only) is named, so none is left on ALLOW.
-    const iso = getCountries().filter((c) => !['AC', 'TA', 'XK'].includes(c));
-    expect([...codes].sort()).toEqual([...iso].sort());
+    // Exactly AWS's documented SMS countries: none left on the default ALLOW, none AWS may refuse.
+    expect([...codes].sort()).toEqual([...AWS_SMS_COUNTRIES].sort());
     const allowing = rules.filter((r) => r.ProtectStatus === 'ALLOW').map((r) => r.CountryCode);
     expect(allowing.sort()).toEqual([...allowed].sort());
     for (const rule of rules)
@@ -340,6 +341,23 @@ describe('the SMS protect configuration', () => {
   it('follows the allowedCountries param, the same list the functions read', () => {
     expect(appCountries(existing.template).sort()).toEqual(['MX', 'US']);
     expectRule(existing.template, appCountries(existing.template));
+  });
+
+  it("names only ISO codes of AWS's documented SMS countries, within the API's 300 rules", () => {
+    const iso = new Set(getCountries());
+    expect(AWS_SMS_COUNTRIES.length).toBeGreaterThan(200);
+    expect(AWS_SMS_COUNTRIES.length).toBeLessThanOrEqual(300);
+    for (const code of AWS_SMS_COUNTRIES) {
+      expect(code).toMatch(/^[A-Z]{2}$/);
+      expect(iso.has(code)).toBe(true);
+    }
+    // Codes with no SMS route AWS documents (territories, uninhabited islands, retired codes).
+    const codes = rulesOf(template).map((r) => r.CountryCode);
+    for (const absent of ['AQ', 'AX', 'BV', 'EH', 'IO', 'AN', 'AC', 'TA', 'XK'])
+      expect(codes).not.toContain(absent);
+    // Sign-up countries people use and AWS texts are all there, blocked unless allowed.
+    for (const present of ['GB', 'DE', 'MX', 'IN', 'AU', 'NG', 'MN', 'MO'])
+      expect(rulesOf(template).find((r) => r.CountryCode === present)?.ProtectStatus).toBe('BLOCK');
   });
 
   it('is named by the functions that text one-to-one, and their roles may send under it', () => {
@@ -370,6 +388,12 @@ describe('packaging refuses a half-given number', () => {
 
   it('refuses an allowed country that is no country, rather than block nothing', async () => {
     await expect(packageProd({ allowedCountries: 'US,ZZ' })).rejects.toThrow(/allowedCountries: ZZ/);
+  });
+
+  it('refuses an allowed country AWS does not document it can text, rather than fail the deploy', async () => {
+    await expect(packageProd({ allowedCountries: 'US,EH' })).rejects.toThrow(
+      /allowedCountries: EH is not a country AWS End User Messaging documents/,
+    );
   });
 });
 

@@ -344,7 +344,7 @@ describe('the SMS protect configuration', () => {
   });
 
   it("names only ISO codes of AWS's documented SMS countries, within the API's 300 rules", () => {
-    const iso = new Set(getCountries());
+    const iso = new Set<string>(getCountries());
     expect(AWS_SMS_COUNTRIES.length).toBeGreaterThan(200);
     expect(AWS_SMS_COUNTRIES.length).toBeLessThanOrEqual(300);
     for (const code of AWS_SMS_COUNTRIES) {

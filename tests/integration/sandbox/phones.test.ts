@@ -92,7 +92,8 @@ describe('SMS v2 SendTextMessage', () => {
   });
 
   describe("under the template's protect configuration", () => {
-    const UK = '+447911123456';
+    // A GB mobile by number range (+44 7911 is Guernsey's, a country the rule does not name).
+    const UK = '+447400123456';
     const send = (to: string, protect?: string) =>
       sms.send(
         new SendTextMessageCommand({

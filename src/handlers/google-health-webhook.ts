@@ -2,14 +2,16 @@
  * POST /webhooks/google-health: Google Health API webhook notifications. Answers Google's endpoint
  * verification (the configured Authorization secret: 201; none: 401), and accepts a notification only
  * with that secret (compared in constant time) and Google's ECDSA signature of the raw body (either
- * header name Google's pages use). Anything else gets 401/403 and changes nothing. A valid one is
- * answered 204 once its early check is queued; a failure is thrown (500) so Google delivers it again.
+ * header name Google's pages use). Anything else gets 401/403 and changes nothing. Each notification
+ * of a valid batch is handled on its own; the batch is answered 204 once its early checks are queued,
+ * and a temporary failure is thrown (500) so Google delivers it again. A record no redelivery can
+ * cure (unreadable, lock lost on every try) is logged and answered 204, so it never blocks a batch.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { NotificationSignatures } from '../ports';
-import { handleSyncNotification, type SyncNotificationDeps } from '../usecases/handle-sync-notification';
+import { handleSyncNotifications, type SyncNotificationDeps } from '../usecases/handle-sync-notification';
 import { type HttpResult, headerOf } from './http-responses';
 
 export const SIGNATURE_HEADERS = ['x-healthapi-signature', 'google-health-api-signature'] as const;
@@ -30,6 +32,11 @@ export interface WebhookDeps extends SyncNotificationDeps {
   /** The full Authorization header value Google was given (SSM, read once per container). */
   webhookSecret: () => Promise<string>;
   signatures: NotificationSignatures;
+}
+
+/** Some notification of the batch failed for a reason a redelivery may cure. */
+class WebhookRetryError extends Error {
+  override name = 'WebhookRetryError';
 }
 
 const answer = (statusCode: number): HttpResult => ({ statusCode, headers: { 'cache-control': 'no-store' } });
@@ -71,7 +78,12 @@ export function makeGoogleHealthWebhookHandler(deps: WebhookDeps, options: { deb
         return answer(400);
       }
       const entries = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-      for (const { data } of entries) await handleSyncNotification(deps, data, options);
+      const { retry } = await handleSyncNotifications(
+        deps,
+        entries.map(({ data }) => data),
+        options,
+      );
+      if (retry) throw new WebhookRetryError('a notification failed temporarily');
       return answer(204);
     } catch (error) {
       // Thrown on: API Gateway answers 500, Google delivers it again, and the error alarm sees it.

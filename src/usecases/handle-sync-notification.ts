@@ -37,18 +37,75 @@ export type SyncOutcome =
   /** Data deleted is not a sync. */
   | 'ignored';
 
-export async function handleSyncNotification(
+/** What became of one batch: each notification's outcome, and whether Google should send it again. */
+export interface SyncBatchResult {
+  /** In the batch's order; `failed` when that one notification could not be handled. */
+  outcomes: Array<SyncOutcome | 'failed'>;
+  /** A temporary failure happened (storage unavailable): answer 500 so Google delivers the batch again. */
+  retry: boolean;
+}
+
+/**
+ * Failures that a redelivery cannot cure: a stored record the domain cannot read (fixed by hand), or
+ * an optimistic lock lost on every try (the record is busy; its own writer's check covers it). The
+ * person's ordinary schedule still checks them, so dropping the early signal loses nothing.
+ */
+const PERMANENT_FAILURES = new Set(['UnreadableRecordError', 'VersionConflictError']);
+
+/**
+ * Handles every notification of a batch on its own, so one bad record never holds back the others,
+ * then queues the checks that are due now in one call.
+ */
+export async function handleSyncNotifications(
   deps: SyncNotificationDeps,
+  notifications: readonly SyncNotification[],
+  options: { debounceMs: number },
+): Promise<SyncBatchResult> {
+  const outcomes: SyncBatchResult['outcomes'] = [];
+  const due = new Set<string>();
+  let retry = false;
+  for (const notification of notifications) {
+    const id = subscriberId('google', notification.healthUserId);
+    try {
+      const outcome = await decide(deps, id, notification, options);
+      if (outcome === 'queued') due.add(id);
+      outcomes.push(outcome);
+      deps.logger.info('sync notification', { subscriberId: id, dataType: notification.dataType, outcome });
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'unknown';
+      const permanent = PERMANENT_FAILURES.has(name);
+      retry ||= !permanent;
+      outcomes.push('failed');
+      deps.logger.error('sync notification failed', { subscriberId: id, error: name, permanent });
+    }
+  }
+  if (due.size > 0) await enqueue(deps, [...due]);
+  return { outcomes, retry };
+}
+
+async function enqueue(deps: SyncNotificationDeps, ids: string[]): Promise<void> {
+  try {
+    await deps.checks.enqueue(ids);
+  } catch (error) {
+    // These subscribers are already due now: the next scheduled round checks them instead.
+    deps.logger.warn('early checks not queued; the next round will check', {
+      count: ids.length,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
+}
+
+/** Schedules one notification's early check when it is due; the outcome says what was decided. */
+async function decide(
+  deps: SyncNotificationDeps,
+  id: string,
   notification: SyncNotification,
   options: { debounceMs: number },
 ): Promise<SyncOutcome> {
   if (notification.operation !== undefined && notification.operation !== 'UPSERT') return 'ignored';
-  const id = subscriberId('google', notification.healthUserId);
   let outcome: SyncOutcome = 'not_opted_in';
-  let checkNow = false;
   await updateSubscriber(deps, id, (current) => {
     const now = deps.clock.now();
-    checkNow = false;
     outcome = 'not_opted_in';
     if (current.state !== 'active' || current.fasterAlerts !== true) return current;
     const decision = earlyCheckDecision({
@@ -64,20 +121,7 @@ export async function handleSyncNotification(
       return current;
     }
     outcome = decision.checkAt <= now ? 'queued' : 'debounced';
-    checkNow = outcome === 'queued';
     return scheduleEarlyCheck(current, decision.checkAt, decision.next).next;
   });
-  if (checkNow) {
-    try {
-      await deps.checks.enqueue([id]);
-    } catch (error) {
-      // The subscriber is already due now: the next scheduled round checks them instead.
-      deps.logger.warn('early check not queued; the next round will check', {
-        subscriberId: id,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-    }
-  }
-  deps.logger.info('sync notification', { subscriberId: id, dataType: notification.dataType, outcome });
   return outcome;
 }

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { GoogleHealthSignatures } from '../../../src/adapters/google-health-signatures';
+import { UnreadableRecordError } from '../../../src/domain/errors';
 import type { DeviceMemory, Subscriber } from '../../../src/domain/subscriber';
 import { makeGoogleHealthWebhookHandler } from '../../../src/handlers/google-health-webhook';
 import { aSubscriber, makeDeps, T0 } from '../../support/fakes';
@@ -172,5 +173,19 @@ describe('POST /webhooks/google-health', () => {
       post(body, { authorization: SECRET, 'x-healthapi-signature': google.sign(body) }),
     ).rejects.toThrow();
     expect(JSON.stringify(deps.logger.entries)).not.toContain('test-webhook-secret-1');
+  });
+
+  it('answers 204 past a record no redelivery can cure, and still queues the rest of the batch', async () => {
+    const { post, deps, queued } = setup();
+    deps.store.seedSubscriber(
+      aSubscriber({ providerUserId: 'USER2', fasterAlerts: true, devices: { 'dev-2': nearLow() } }),
+    );
+    deps.store.failures.fail('getSubscriber', new UnreadableRecordError('subscriber', 'devices: invalid'));
+    const body = `[${notificationBody()},${notificationBody('USER2')}]`;
+
+    const result = await post(body, { authorization: SECRET, 'x-healthapi-signature': google.sign(body) });
+
+    expect(result.statusCode).toBe(204);
+    expect(queued).toEqual([['google#USER2']]);
   });
 });

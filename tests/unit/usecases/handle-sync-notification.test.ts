@@ -1,5 +1,6 @@
+import { UnreadableRecordError, VersionConflictError } from '../../../src/domain/errors';
 import type { DeviceMemory, Subscriber } from '../../../src/domain/subscriber';
-import { handleSyncNotification } from '../../../src/usecases/handle-sync-notification';
+import { handleSyncNotifications } from '../../../src/usecases/handle-sync-notification';
 import { aSubscriber, makeDeps, T0 } from '../../support/fakes';
 
 const MINUTE = 60_000;
@@ -41,17 +42,19 @@ function setup(overrides: Partial<Subscriber> = {}) {
       ...overrides,
     }),
   );
-  const run = (dataType = 'steps', user = 'USER1', operation?: string) =>
-    handleSyncNotification(
+  const run = async (dataType = 'steps', user = 'USER1', operation?: string) => {
+    const { outcomes } = await handleSyncNotifications(
       { ...deps, checks },
-      { healthUserId: user, dataType, operation },
+      [{ healthUserId: user, dataType, operation }],
       { debounceMs: DEBOUNCE },
     );
+    return outcomes[0];
+  };
   const stored = () => deps.store.subscribers.get('google#USER1') as Subscriber;
   return { deps, checks, run, stored };
 }
 
-describe('handleSyncNotification', () => {
+describe('handleSyncNotifications', () => {
   it('makes an opted-in subscriber near the threshold due now and queues their check', async () => {
     const { checks, run, stored } = setup();
 
@@ -142,5 +145,58 @@ describe('handleSyncNotification', () => {
     await run();
 
     expect(stored().nextCheckAt).toBe(T0 - 5 * MINUTE);
+  });
+});
+
+describe('handleSyncNotifications: a batch', () => {
+  const steps = (user: string) => ({ healthUserId: user, dataType: 'steps' });
+
+  function batchSetup() {
+    const { deps, checks } = setup();
+    deps.store.seedSubscriber(
+      aSubscriber({
+        providerUserId: 'USER2',
+        fasterAlerts: true,
+        devices: { 'dev-2': nearLow() },
+        nextCheckAt: T0 + 3 * HOUR,
+      }),
+    );
+    const run = (users: string[]) =>
+      handleSyncNotifications({ ...deps, checks }, users.map(steps), { debounceMs: DEBOUNCE });
+    return { deps, checks, run };
+  }
+
+  it('queues the due checks of the whole batch in one call', async () => {
+    const { checks, run } = batchSetup();
+
+    const result = await run(['USER1', 'USER2', 'USER1']);
+
+    expect(result).toEqual({ outcomes: ['queued', 'queued', 'debounced'], retry: false });
+    expect(checks.queued).toEqual([['google#USER1', 'google#USER2']]);
+  });
+
+  it.each([
+    ['an unreadable record', new UnreadableRecordError('subscriber', 'devices: invalid')],
+    ['a lock lost on every try', new VersionConflictError('conflict')],
+  ])('handles the rest of the batch past %s, and asks for no redelivery', async (_label, error) => {
+    const { deps, checks, run } = batchSetup();
+    deps.store.failures.fail('getSubscriber', error, error instanceof VersionConflictError ? 5 : 1);
+
+    const result = await run(['USER1', 'USER2']);
+
+    expect(result).toEqual({ outcomes: ['failed', 'queued'], retry: false });
+    expect(checks.queued).toEqual([['google#USER2']]);
+    const logged = deps.logger.entries.find((e) => e.message === 'sync notification failed');
+    expect(logged?.extra).toEqual({ subscriberId: 'google#USER1', error: error.name, permanent: true });
+  });
+
+  it('asks for a redelivery after a temporary failure, still handling the others', async () => {
+    const { deps, checks, run } = batchSetup();
+    deps.store.failures.fail('getSubscriber', new Error('ProvisionedThroughputExceededException'));
+
+    const result = await run(['USER1', 'USER2']);
+
+    expect(result).toEqual({ outcomes: ['failed', 'queued'], retry: true });
+    expect(checks.queued).toEqual([['google#USER2']]);
   });
 });

@@ -216,6 +216,7 @@ export class StrategyRun {
     if (subscriber?.state !== 'active') return;
     const decision = earlyCheckDecision({
       devices: subscriber.devices,
+      lastCheckedAt: subscriber.lastCheckedAt,
       dataType: n.dataType,
       lastEarlyCheckAt: this.lastEarlyCheckAt.get(id),
       pendingEarlyCheckAt: this.pendingEarlyCheckAt.get(id),

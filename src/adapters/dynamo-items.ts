@@ -87,6 +87,8 @@ const buildSubscriberSchema = () =>
     fasterAlerts: z.optional(z.boolean()),
     lastEarlyCheckAt: optionalTime(),
     pendingEarlyCheckAt: optionalTime(),
+    lastNotificationAt: optionalTime(),
+    lastCheckedAt: optionalTime(),
     createdAt: time(),
     updatedAt: time(),
     /** Epoch seconds. */

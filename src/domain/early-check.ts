@@ -65,6 +65,12 @@ export type EarlyCheckReason =
 export interface EarlyCheckInput {
   /** The subscriber's per-device memory (Subscriber.devices). */
   devices: Record<string, DeviceMemory>;
+  /**
+   * Epoch ms of the last completed check (Subscriber.lastCheckedAt; absent: none yet, or a record
+   * from before the field). An empty `devices` after a check means the account has no device (steps
+   * from the phone): that is known, not "no memory".
+   */
+  lastCheckedAt?: number;
   /** The notification's `data.dataType` as received (untrusted string). */
   dataType: string;
   /** Epoch ms of the last early check run at once on a notification (absent: never). */
@@ -154,8 +160,9 @@ function worth(memory: DeviceMemory, now: number, settings: EarlyCheckSettings):
   } else if (memory.status === 'Low' || memory.status === 'Empty') {
     return 'low-device';
   } else if (predicted === undefined) {
-    // No level: Medium may be anywhere from 26 to 60 %, and no reading at all tells nothing.
-    if (memory.status !== 'High') return 'near-threshold';
+    // No level: Medium may be anywhere from 26 to 60 %. With neither level nor status a reading
+    // teaches nothing new unless the device has been away a while (else every sync would check).
+    if (memory.status !== undefined && memory.status !== 'High') return 'near-threshold';
   } else if (predicted - lowLevel(memory, settings.threshold) <= settings.nearMarginPoints) {
     return 'near-threshold';
   }
@@ -170,11 +177,12 @@ const PRIORITY: readonly WorthReason[] = ['low-device', 'near-threshold', 'not-s
  * the checks run at once and the ones scheduled for a period's end.
  */
 export function earlyCheckDecision(input: EarlyCheckInput): EarlyCheckDecision {
-  const { devices, dataType, lastEarlyCheckAt, pendingEarlyCheckAt, now, settings } = input;
+  const { devices, dataType, lastCheckedAt, lastEarlyCheckAt, pendingEarlyCheckAt, now, settings } = input;
   if (!isSyncDataType(dataType)) return { due: false, reason: 'not-a-sync' };
   const memories = Object.values(devices);
   let reason: WorthReason | 'no-memory' | undefined;
-  if (memories.length === 0) {
+  // Only before any check completed: a known empty memory (no devices) must not check on every sync.
+  if (memories.length === 0 && lastCheckedAt === undefined) {
     reason = 'no-memory';
   } else {
     const kinds = kindsFor(dataType);

@@ -74,6 +74,8 @@ export interface Subscriber {
   devices: Record<string, DeviceMemory>;
   /** Epoch ms of the next battery check; absent when nothing is to be checked (not active). */
   nextCheckAt?: number;
+  /** Epoch ms of the last completed battery check (absent: none yet, or written before the field). */
+  lastCheckedAt?: number;
   /** Consecutive failed checks, for backoff; reset by a good one. */
   failures?: number;
   /**
@@ -85,6 +87,11 @@ export interface Subscriber {
   lastEarlyCheckAt?: number;
   /** Epoch ms of the one early check a debounced notification scheduled for its period's end. */
   pendingEarlyCheckAt?: number;
+  /**
+   * Epoch ms of a verified sync notification for this person (refreshed at most every few hours, so
+   * not every notification writes): polling relaxes only while notifications are seen to arrive.
+   */
+  lastNotificationAt?: number;
   createdAt: number;
   updatedAt: number;
   /**

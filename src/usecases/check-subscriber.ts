@@ -221,6 +221,7 @@ async function decide(
             ? relaxedNextCheckAt(now, evaluation.nextCheckAt, DEFAULT_RELAX)
             : evaluation.nextCheckAt,
         failures: 0,
+        lastCheckedAt: now,
         updatedAt: now,
       });
       return { saved, before: current, evaluation };

@@ -110,6 +110,7 @@ async function decide(
     if (current.state !== 'active' || current.fasterAlerts !== true) return current;
     const decision = earlyCheckDecision({
       devices: current.devices,
+      lastCheckedAt: current.lastCheckedAt,
       dataType: notification.dataType,
       lastEarlyCheckAt: current.lastEarlyCheckAt,
       pendingEarlyCheckAt: current.pendingEarlyCheckAt,

@@ -128,6 +128,37 @@ describe('earlyCheckDecision (properties)', () => {
 });
 
 describe('relaxedNextCheckAt (properties)', () => {
+  it('once a check has completed, a recently seen device with neither level nor status (or none) never checks early', () => {
+    const bareArb = fc.record({
+      name: fc.string(),
+      type: fc.constantFrom('TRACKER', 'SCALE', 'UNKNOWN', 'WATCH', ''),
+      sinceSync: fc.integer({ min: 0, max: 48 * HOUR }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(bareArb, { maxLength: 4 }),
+        dataTypeArb,
+        modernInstant,
+        settingsArb,
+        fc.integer({ min: 0, max: 48 * HOUR }),
+        (bare, dataType, now, settings, checkedAgo) => {
+          const devices: Record<string, DeviceMemory> = {};
+          bare.forEach((b, i) => {
+            devices[`d${i}`] = {
+              name: b.name,
+              type: b.type,
+              lastSyncTime: new Date(now - b.sinceSync).toISOString(),
+            };
+          });
+          const d = earlyCheckDecision({ devices, dataType, lastCheckedAt: now - checkedAgo, now, settings });
+          const unseen = bare.some((b) => b.sinceSync >= settings.unseenAfterMs);
+          if (!unseen) expect(d.due).toBe(false);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
   it('is never earlier than the adaptive choice, and within the cap unless the adaptive choice is not', () => {
     fc.assert(
       fc.property(modernInstant, fc.integer({ min: -HOUR, max: 48 * HOUR }), (now, offset) => {

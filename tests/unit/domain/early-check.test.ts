@@ -37,7 +37,7 @@ function scale(over: Partial<DeviceMemory> = {}): DeviceMemory {
 function decide(
   devices: Record<string, DeviceMemory>,
   dataType = 'steps',
-  times: { lastEarlyCheckAt?: number; pendingEarlyCheckAt?: number } = {},
+  times: { lastCheckedAt?: number; lastEarlyCheckAt?: number; pendingEarlyCheckAt?: number } = {},
 ) {
   return earlyCheckDecision({ devices, dataType, ...times, now: NOW, settings: SETTINGS });
 }
@@ -149,6 +149,35 @@ describe('earlyCheckDecision', () => {
       checkAt: NOW,
       reason: 'no-memory',
       next: { lastEarlyCheckAt: NOW },
+    });
+  });
+
+  it('never checks early for someone a completed check found without devices (steps from the phone)', () => {
+    expect(decide({}, 'steps', { lastCheckedAt: NOW - 3 * HOUR })).toEqual({
+      due: false,
+      reason: 'no-matching-device',
+    });
+  });
+
+  it('leaves a recently seen device reporting neither level nor status to the schedule', () => {
+    const bare = tracker({ level: undefined, status: undefined });
+
+    expect(decide({ t: bare }, 'steps', { lastCheckedAt: NOW - HOUR })).toEqual({
+      due: false,
+      reason: 'nothing-to-learn',
+    });
+  });
+
+  it('checks a device reporting neither level nor status once it has not been seen for a while', () => {
+    const bare = tracker({ level: undefined, status: undefined, lastSyncTime: ago(13 * HOUR) });
+
+    expect(decide({ t: bare })).toMatchObject({ due: true, reason: 'not-seen' });
+  });
+
+  it('still reads Medium without a level as possibly near', () => {
+    expect(decide({ t: tracker({ level: undefined, status: 'Medium' }) })).toMatchObject({
+      due: true,
+      reason: 'near-threshold',
     });
   });
 

@@ -218,6 +218,24 @@ export interface RelaxSettings {
   maxIntervalMs: number;
 }
 
+/**
+ * Polling relaxes only while notifications are seen to arrive: a verified one within this long. A
+ * webhook never registered, a wrong secret or keyset, or a Google outage then costs the relaxed
+ * schedule within a day, instead of leaving opted-in people polled 1-12 h apart with no early checks.
+ * A day, because a person who does not wear or sync a tracker for hours sends nothing either.
+ */
+export const NOTIFICATIONS_ARRIVING_WITHIN_MS = 24 * 3600_000;
+/**
+ * The subscriber's `lastNotificationAt` is rewritten only when older than this, so a stream of
+ * notifications costs a write every few hours rather than one each (well inside the day above).
+ */
+export const NOTIFICATION_MARK_REFRESH_MS = 3 * 3600_000;
+
+/** Whether a verified notification arrived recently enough for polling to rely on them. */
+export function notificationsArriving(lastNotificationAt: number | undefined, now: number): boolean {
+  return lastNotificationAt !== undefined && now - lastNotificationAt < NOTIFICATIONS_ARRIVING_WITHIN_MS;
+}
+
 export const DEFAULT_RELAX: RelaxSettings = {
   minIntervalMs: 60 * 60_000,
   factor: 2,

@@ -15,6 +15,7 @@
  * checked (its episodes must be tracked so the right reminder goes out when the snooze ends), and the
  * snooze ends by itself when the clock passes it, without a write having to happen at that instant.
  */
+import { NOTIFICATION_MARK_REFRESH_MS } from './early-check';
 import type { Subscriber, TokenSet } from './subscriber';
 
 /** A sign-up waiting for this number's YES, and the code that confirms exactly that sign-up. */
@@ -317,11 +318,29 @@ export function scheduleEarlyCheck(
   if (subscriber.state !== 'active' || subscriber.fasterAlerts !== true)
     return { next: subscriber, effects: [] };
   const nextCheckAt = Math.min(subscriber.nextCheckAt ?? checkAt, checkAt);
+  // A repeat within the period changes nothing: the same record back, so nothing is written.
+  if (
+    nextCheckAt === subscriber.nextCheckAt &&
+    memory.lastEarlyCheckAt === subscriber.lastEarlyCheckAt &&
+    memory.pendingEarlyCheckAt === subscriber.pendingEarlyCheckAt
+  )
+    return { next: subscriber, effects: [] };
   const { lastEarlyCheckAt: _last, pendingEarlyCheckAt: _pending, ...rest } = subscriber;
   const next: Subscriber = { ...rest, nextCheckAt };
   if (memory.lastEarlyCheckAt !== undefined) next.lastEarlyCheckAt = memory.lastEarlyCheckAt;
   if (memory.pendingEarlyCheckAt !== undefined) next.pendingEarlyCheckAt = memory.pendingEarlyCheckAt;
   return { next, effects: [] };
+}
+
+/**
+ * A verified sync notification for this subscriber arrived at `now`: remembered (so polling may
+ * relax), but only when the stored time is older than NOTIFICATION_MARK_REFRESH_MS; otherwise the
+ * very same record is returned and nothing is written.
+ */
+export function noteNotification(subscriber: Subscriber, now: number): Subscriber {
+  const last = subscriber.lastNotificationAt;
+  if (last !== undefined && now >= last && now - last < NOTIFICATION_MARK_REFRESH_MS) return subscriber;
+  return { ...subscriber, lastNotificationAt: now };
 }
 
 /** Where a subscriber is in the lifecycle at `now` (erased: there is no record). */

@@ -12,7 +12,7 @@ import {
   evaluate,
   type PolicySettings,
 } from '../domain/battery-policy';
-import { DEFAULT_RELAX, relaxedNextCheckAt } from '../domain/early-check';
+import { DEFAULT_RELAX, notificationsArriving, relaxedNextCheckAt } from '../domain/early-check';
 import {
   AccountNotLinkedError,
   InvalidGrantError,
@@ -215,9 +215,12 @@ async function decide(
         ...next,
         devices: evaluation.devices,
         // Opted in to faster alerts: syncs announce themselves, so polling relaxes to a safety net.
-        // Never while a text is held (quiet hours, snooze): that look is when it goes out.
+        // Never while a text is held (quiet hours, snooze): that look is when it goes out; and only
+        // while verified notifications are seen to arrive (else nothing would make up for it).
         nextCheckAt:
-          current.fasterAlerts && evaluation.held === 0
+          current.fasterAlerts &&
+          evaluation.held === 0 &&
+          notificationsArriving(current.lastNotificationAt, now)
             ? relaxedNextCheckAt(now, evaluation.nextCheckAt, DEFAULT_RELAX)
             : evaluation.nextCheckAt,
         failures: 0,

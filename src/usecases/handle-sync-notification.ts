@@ -9,7 +9,7 @@
  * the check's own episode memory decides texts, not the notification.
  */
 import { DEFAULT_EARLY_CHECK, earlyCheckDecision } from '../domain/early-check';
-import { scheduleEarlyCheck } from '../domain/lifecycle';
+import { noteNotification, scheduleEarlyCheck } from '../domain/lifecycle';
 import { subscriberId } from '../domain/subscriber';
 import type { CheckQueue } from '../ports';
 import { type Deps, type Ops, updateSubscriber } from './deps';
@@ -108,6 +108,7 @@ async function decide(
     const now = deps.clock.now();
     outcome = 'not_opted_in';
     if (current.state !== 'active' || current.fasterAlerts !== true) return current;
+    const seen = noteNotification(current, now);
     const decision = earlyCheckDecision({
       devices: current.devices,
       lastCheckedAt: current.lastCheckedAt,
@@ -119,10 +120,10 @@ async function decide(
     });
     if (!decision.due) {
       outcome = 'nothing_to_learn';
-      return current;
+      return seen;
     }
     outcome = decision.checkAt <= now ? 'queued' : 'debounced';
-    return scheduleEarlyCheck(current, decision.checkAt, decision.next).next;
+    return scheduleEarlyCheck(seen, decision.checkAt, decision.next).next;
   });
   return outcome;
 }

@@ -13,10 +13,12 @@ import {
   livePending,
   needsReconsent,
   newCode,
+  noteNotification,
   phoneExpiry,
   releasePhone,
   resume,
   STOPPED_EXPIRY_MS,
+  scheduleEarlyCheck,
   signUp,
   snooze,
   stop,
@@ -277,5 +279,34 @@ describe('snooze transitions', () => {
       'needs_reconsent',
     );
     expect(lifecycleState(aSubscriber({ state: 'active' }), T0)).toBe('active');
+  });
+});
+
+describe('noteNotification', () => {
+  const HOURS = 3600_000;
+  it('stamps the first notification, keeps the same record for a few hours, then stamps again', () => {
+    const first = noteNotification(aSubscriber(), T0);
+    expect(first.lastNotificationAt).toBe(T0);
+    expect(noteNotification(first, T0 + 2 * HOURS)).toBe(first);
+    expect(noteNotification(first, T0 + 3 * HOURS).lastNotificationAt).toBe(T0 + 3 * HOURS);
+  });
+
+  it('stamps again when the stored time is in the future (a clock that went back)', () => {
+    const ahead = aSubscriber({ lastNotificationAt: T0 + HOURS });
+    expect(noteNotification(ahead, T0).lastNotificationAt).toBe(T0);
+  });
+});
+
+describe('scheduleEarlyCheck', () => {
+  it('returns the very same record when nothing changes, so nothing is written', () => {
+    const scheduled = aSubscriber({
+      fasterAlerts: true,
+      nextCheckAt: T0 + 60_000,
+      pendingEarlyCheckAt: T0 + 60_000,
+    });
+    expect(scheduleEarlyCheck(scheduled, T0 + 60_000, { pendingEarlyCheckAt: T0 + 60_000 }).next).toBe(
+      scheduled,
+    );
+    expect(scheduleEarlyCheck(scheduled, T0, { lastEarlyCheckAt: T0 }).next).not.toBe(scheduled);
   });
 });

@@ -521,7 +521,7 @@ describe('checkSubscriber for a subscriber with faster alerts', () => {
     seedActive(plain);
     plain.provider.devicesFor = [nearThreshold()];
     const faster = makeDeps();
-    seedActive(faster, { fasterAlerts: true });
+    seedActive(faster, { fasterAlerts: true, lastNotificationAt: T0 - 23 * HOUR });
     faster.provider.devicesFor = [nearThreshold()];
 
     await checkSubscriber(plain, ID);
@@ -529,6 +529,33 @@ describe('checkSubscriber for a subscriber with faster alerts', () => {
 
     expect(delay(faster)).toBeGreaterThan(delay(plain));
     expect(delay(faster)).toBeLessThanOrEqual(12 * HOUR);
+  });
+
+  it.each([
+    ['no notification has ever arrived', undefined],
+    ['the last one arrived a day ago', T0 - 24 * HOUR],
+  ])('keeps the adaptive schedule when %s (webhook broken or never registered)', async (_label, last) => {
+    const plain = makeDeps();
+    seedActive(plain);
+    plain.provider.devicesFor = [nearThreshold()];
+    const faster = makeDeps();
+    seedActive(faster, { fasterAlerts: true, lastNotificationAt: last });
+    faster.provider.devicesFor = [nearThreshold()];
+
+    await checkSubscriber(plain, ID);
+    await checkSubscriber(faster, ID);
+
+    expect(delay(faster)).toBe(delay(plain));
+  });
+
+  it('remembers when the check completed', async () => {
+    const deps = makeDeps();
+    seedActive(deps, { fasterAlerts: true });
+    deps.provider.devicesFor = [nearThreshold()];
+
+    await checkSubscriber(deps, ID);
+
+    expect(stored(deps)?.lastCheckedAt).toBe(T0);
   });
 
   it('does not relax a look that a held text waits for: it goes out when quiet hours end', async () => {

@@ -82,6 +82,43 @@ describe('handleSyncNotifications', () => {
     expect(stored().pendingEarlyCheckAt).toBe(T0 + DEBOUNCE);
   });
 
+  it('writes nothing for a repeat within the period once its check is scheduled', async () => {
+    const { deps, run, stored } = setup();
+    await run();
+    deps.clock.advance(5 * MINUTE);
+    await run();
+    const scheduled = stored();
+
+    deps.clock.advance(5 * MINUTE);
+    expect(await run()).toBe('debounced');
+
+    expect(stored()).toBe(scheduled);
+    expect(stored().version).toBe(scheduled.version);
+  });
+
+  it('remembers when a notification arrived, rewriting it only every few hours', async () => {
+    const { deps, run, stored } = setup({ devices: { 'dev-1': full() } });
+
+    expect(await run()).toBe('nothing_to_learn');
+    expect(stored().lastNotificationAt).toBe(T0);
+    const marked = stored();
+
+    deps.clock.advance(2 * HOUR);
+    await run();
+    expect(stored()).toBe(marked);
+
+    deps.clock.advance(2 * HOUR);
+    await run();
+    expect(stored().lastNotificationAt).toBe(T0 + 4 * HOUR);
+  });
+
+  it('records no notification time for someone not opted in', async () => {
+    const { run, stored } = setup({ fasterAlerts: undefined });
+
+    expect(await run()).toBe('not_opted_in');
+    expect(stored().lastNotificationAt).toBeUndefined();
+  });
+
   it('queues again once the period is over', async () => {
     const { deps, checks, run } = setup();
     await run();

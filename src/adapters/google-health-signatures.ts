@@ -113,8 +113,13 @@ export function parseKeyset(json: unknown): Map<number, KeyObject> {
 }
 
 export class GoogleHealthSignatures implements NotificationSignatures {
-  private keys?: Promise<Map<number, KeyObject>>;
-  private fetchedAt = Number.NEGATIVE_INFINITY;
+  /** The last keyset fetched and read well, and when. */
+  private good?: Map<number, KeyObject>;
+  private goodAt = Number.NEGATIVE_INFINITY;
+  /** When the last fetch started, whatever came of it: fetches are at least `refetchAfterMs` apart. */
+  private attemptedAt = Number.NEGATIVE_INFINITY;
+  /** The fetch under way, shared by every verification waiting for it. */
+  private loading?: Promise<Map<number, KeyObject>>;
 
   constructor(private readonly options: KeysetOptions) {}
 
@@ -122,33 +127,49 @@ export class GoogleHealthSignatures implements NotificationSignatures {
     return (this.options.now ?? Date.now)();
   }
 
-  private load(): Promise<Map<number, KeyObject>> {
-    this.fetchedAt = this.now();
-    const loading = (async () => {
-      const response = await fetchWithDeadline(
-        this.options.fetch ?? fetch,
-        this.options.url,
-        { headers: { accept: 'application/json' } },
-        this.options.timeoutMs,
-      );
-      if (!response.ok) throw new Error(`public keyset: HTTP ${response.status}`);
-      return parseKeyset(await response.json());
-    })();
-    this.keys = loading;
-    // A failed fetch is not remembered: the next notification tries again (Google retries too).
-    loading.catch(() => {
-      if (this.keys === loading) this.keys = undefined;
-    });
-    return loading;
+  private async fetchKeys(): Promise<Map<number, KeyObject>> {
+    this.attemptedAt = this.now();
+    const response = await fetchWithDeadline(
+      this.options.fetch ?? fetch,
+      this.options.url,
+      { headers: { accept: 'application/json' } },
+      this.options.timeoutMs,
+    );
+    if (!response.ok) throw new Error(`public keyset: HTTP ${response.status}`);
+    return parseKeyset(await response.json());
+  }
+
+  /** Fetches the keyset; when that fails, the last good keys go on serving (the failure is thrown only without any). */
+  private refresh(): Promise<Map<number, KeyObject>> {
+    this.loading ??= this.fetchKeys()
+      .then(
+        (keys) => {
+          this.good = keys;
+          this.goodAt = this.now();
+          return keys;
+        },
+        (error: unknown) => {
+          if (this.good) return this.good;
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
   }
 
   private async keyFor(keyId: number): Promise<KeyObject | undefined> {
-    const age = this.now() - this.fetchedAt;
-    let keys = this.keys && age < (this.options.maxAgeMs ?? 3_600_000) ? await this.keys : await this.load();
-    if (!keys.has(keyId) && this.now() - this.fetchedAt >= (this.options.refetchAfterMs ?? 60_000)) {
-      keys = await this.load();
-    }
-    return keys.get(keyId);
+    const stale = !this.good || this.now() - this.goodAt >= (this.options.maxAgeMs ?? 3_600_000);
+    const unknown = this.good !== undefined && !this.good.has(keyId);
+    // A refresh at most once a minute, failed or not: neither unknown key ids nor a keyset host that
+    // is down make every notification fetch.
+    const mayFetch =
+      this.loading !== undefined || this.now() - this.attemptedAt >= (this.options.refetchAfterMs ?? 60_000);
+    if ((stale || unknown) && mayFetch) return (await this.refresh()).get(keyId);
+    // No keys at all, and a fetch failed within the minute: thrown, so Google delivers it again later.
+    if (!this.good) throw new Error('public keyset: unavailable; fetched again after a minute');
+    return this.good.get(keyId);
   }
 
   /** True only for a well-formed Tink signature, by a key in Google's keyset, of exactly `body`. */

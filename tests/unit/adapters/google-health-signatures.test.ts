@@ -107,13 +107,49 @@ describe('GoogleHealthSignatures', () => {
     expect(world.fetched).toHaveLength(1);
   });
 
-  it('does not remember a failed keyset fetch: the next notification fetches again', async () => {
+  it('after a failed first fetch, answers with an error and fetches again only a minute later', async () => {
     const google = tinkSigner(7);
     const world = setup(keyset(google));
     world.failOnce();
 
     await expect(world.signatures.verify(Buffer.from(BODY), google.sign(BODY))).rejects.toThrow(/HTTP 503/);
+    await expect(world.signatures.verify(Buffer.from(BODY), google.sign(BODY))).rejects.toThrow(
+      /unavailable/,
+    );
+    expect(world.fetched).toHaveLength(1);
+    world.advance(60_000);
     expect(await world.signatures.verify(Buffer.from(BODY), google.sign(BODY))).toBe(true);
+    expect(world.fetched).toHaveLength(2);
+  });
+
+  it('keeps serving the last good keys when a refresh fails, and retries no sooner than a minute', async () => {
+    const google = tinkSigner(7);
+    const world = setup(keyset(google));
+    expect(await world.signatures.verify(Buffer.from(BODY), google.sign(BODY))).toBe(true);
+    world.advance(3_600_000);
+    world.failOnce();
+
+    expect(await world.signatures.verify(Buffer.from(BODY), google.sign(BODY))).toBe(true);
+    expect(await world.signatures.verify(Buffer.from(BODY), google.sign(BODY))).toBe(true);
+    expect(world.fetched).toHaveLength(2);
+    world.advance(60_000);
+    expect(await world.signatures.verify(Buffer.from(BODY), google.sign(BODY))).toBe(true);
+    expect(world.fetched).toHaveLength(3);
+  });
+
+  it('refetches a keyset older than an hour, and shares one fetch among concurrent verifications', async () => {
+    const google = tinkSigner(7);
+    const world = setup(keyset(google));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => world.signatures.verify(Buffer.from(BODY), google.sign(BODY))),
+    );
+    expect(results).toEqual([true, true, true]);
+    expect(world.fetched).toHaveLength(1);
+    world.advance(3_599_000);
+    await world.signatures.verify(Buffer.from(BODY), google.sign(BODY));
+    expect(world.fetched).toHaveLength(1);
+    world.advance(1_000);
+    await world.signatures.verify(Buffer.from(BODY), google.sign(BODY));
     expect(world.fetched).toHaveLength(2);
   });
 

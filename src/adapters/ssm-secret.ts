@@ -40,10 +40,15 @@ class SecureStringProvider extends BaseProvider {
   }
 }
 
-export function ssmSecret(ssm: SSMClient, name: string, maxAgeSeconds: number): () => Promise<string> {
+/** Reads the secret; `{ fresh: true }` skips the cache (the caller saw a value that may be rotated). */
+export type SecretReader = (options?: { fresh?: boolean }) => Promise<string>;
+
+export function ssmSecret(ssm: SSMClient, name: string, maxAgeSeconds: number): SecretReader {
   const provider = new SecureStringProvider(ssm);
   let reading: Promise<string> | undefined;
-  return () => {
+  return (options) => {
+    if (options?.fresh)
+      return provider.get(name, { maxAge: maxAgeSeconds, forceFetch: true }) as Promise<string>;
     reading ??= (provider.get(name, { maxAge: maxAgeSeconds }) as Promise<string>).finally(() => {
       reading = undefined;
     });

@@ -7,7 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { getSubscriber, saveSubscriber } from '../adapters/dynamo-subscribers';
 import { GoogleHealthSignatures } from '../adapters/google-health-signatures';
 import { LambdaCheckQueue } from '../adapters/lambda-check-dispatcher';
-import { ssmSecret } from '../adapters/ssm-secret';
+import { type SecretReader, ssmSecret } from '../adapters/ssm-secret';
 import { loadConfig } from '../config';
 import { makeGoogleHealthWebhookHandler } from '../handlers/google-health-webhook';
 import { CLIENT_SECRET_MAX_AGE_SECONDS } from './client-secret';
@@ -20,7 +20,7 @@ const { clock, logger } = commonDeps(config);
 // One attempt: the subscriber is already due, so a failed queueing only waits for the next round.
 const lambda = new LambdaClient({ ...clientOptions(config, config.LAMBDA_ENDPOINT), maxAttempts: 1 });
 
-function webhookSecret(): () => Promise<string> {
+function webhookSecret(): SecretReader {
   const inProcess = config.WEBHOOK_SECRET;
   if (inProcess) return () => Promise.resolve(inProcess);
   const name = config.WEBHOOK_SECRET_PARAMETER;

@@ -29,8 +29,11 @@ const notification = z.object({
 const payload = z.union([notification, z.array(notification).check(z.maxLength(MAX_NOTIFICATIONS))]);
 
 export interface WebhookDeps extends SyncNotificationDeps {
-  /** The full Authorization header value Google was given (SSM, read once per container). */
-  webhookSecret: () => Promise<string>;
+  /**
+   * The full Authorization header value Google was given (SSM, cached for a while per container);
+   * `fresh` skips the cache.
+   */
+  webhookSecret: (options?: { fresh?: boolean }) => Promise<string>;
   signatures: NotificationSignatures;
 }
 
@@ -47,12 +50,24 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected)) && given.length === expected.length;
 }
 
+/** A secret that does not match is re-read from its store at most this often (a rotation reaches warm containers). */
+const SECRET_REREAD_MS = 60_000;
+
 export function makeGoogleHealthWebhookHandler(deps: WebhookDeps, options: { debounceMs: number }) {
+  let rereadAt = Number.NEGATIVE_INFINITY;
+  /** The cached secret, and on a mismatch the stored one (once a minute): a rotated secret is honoured at once. */
+  const matches = async (authorization: string): Promise<boolean> => {
+    if (sameSecret(authorization, await deps.webhookSecret())) return true;
+    const now = deps.clock.now();
+    if (now - rereadAt < SECRET_REREAD_MS) return false;
+    rereadAt = now;
+    return sameSecret(authorization, await deps.webhookSecret({ fresh: true }));
+  };
   return async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     const authorization = headerOf(event, 'authorization');
     if (!authorization) return answer(401);
     try {
-      if (!sameSecret(authorization, await deps.webhookSecret())) {
+      if (!(await matches(authorization))) {
         deps.logger.warn('webhook refused: wrong secret');
         return answer(403);
       }

@@ -49,6 +49,21 @@ describe('ssmSecret', () => {
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
   });
 
+  it('reads it afresh when asked, and keeps the fresh value for the later calls', async () => {
+    ssm
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Name: NAME, Value: 'test-secret-1' } })
+      .resolves({ Parameter: { Name: NAME, Value: 'test-secret-2' } });
+    const get = secret();
+
+    const first = await get();
+    const fresh = await get({ fresh: true });
+    const after = await get();
+
+    expect([first, fresh, after]).toEqual(['test-secret-1', 'test-secret-2', 'test-secret-2']);
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+  });
+
   it('does not cache a failed read: the next call tries again', async () => {
     ssm
       .on(GetParameterCommand)

@@ -32,6 +32,10 @@ function setup() {
     aSubscriber({ fasterAlerts: true, devices: { 'dev-1': nearLow() }, nextCheckAt: T0 + 7_200_000 }),
   );
   const keysetFetches: string[] = [];
+  // The secret as cached in the container, and as stored (SSM): they differ after a rotation.
+  const cached = { secret: SECRET };
+  const stored = { secret: SECRET };
+  const secretReads = { fresh: 0 };
   const handler = makeGoogleHealthWebhookHandler(
     {
       ...deps,
@@ -40,7 +44,10 @@ function setup() {
           queued.push(ids);
         },
       },
-      webhookSecret: async () => SECRET,
+      webhookSecret: async (options?: { fresh?: boolean }) => {
+        if (options?.fresh) secretReads.fresh++;
+        return options?.fresh ? stored.secret : cached.secret;
+      },
       signatures: new GoogleHealthSignatures({
         url: 'https://keys.example.test/keyset.json',
         timeoutMs: 1000,
@@ -60,8 +67,18 @@ function setup() {
       isBase64Encoded: base64,
       requestContext: { http: { method: 'POST' } },
     } as unknown as APIGatewayProxyEventV2);
-  const stored = () => deps.store.subscribers.get('google#USER1') as Subscriber;
-  return { deps, queued, post, stored, keysetFetches };
+  const rotate = (secret: string) => {
+    stored.secret = secret;
+  };
+  return {
+    deps,
+    queued,
+    post,
+    stored: () => deps.store.subscribers.get('google#USER1') as Subscriber,
+    keysetFetches,
+    rotate,
+    secretReads,
+  };
 }
 
 describe('POST /webhooks/google-health', () => {
@@ -187,5 +204,18 @@ describe('POST /webhooks/google-health', () => {
 
     expect(result.statusCode).toBe(204);
     expect(queued).toEqual([['google#USER2']]);
+  });
+
+  it('honours a rotated secret at once by re-reading it on a mismatch, at most once a minute', async () => {
+    const { post, deps, rotate, secretReads } = setup();
+    rotate('Bearer rotated-secret-2');
+    const verify = '{"type":"verification"}';
+
+    expect((await post(verify, { authorization: 'Bearer rotated-secret-2' })).statusCode).toBe(201);
+    expect((await post(verify, { authorization: 'Bearer wrong' })).statusCode).toBe(403);
+    expect(secretReads.fresh).toBe(1);
+    deps.clock.advance(60_000);
+    expect((await post(verify, { authorization: 'Bearer wrong' })).statusCode).toBe(403);
+    expect(secretReads.fresh).toBe(2);
   });
 });

@@ -171,6 +171,16 @@ describe('POST /webhooks/google-health', () => {
     },
   );
 
+  it('answers 400 to a signed body that is not JSON at all', async () => {
+    const { post, queued } = setup();
+    const body = 'not json {';
+
+    const result = await post(body, { authorization: SECRET, 'x-healthapi-signature': google.sign(body) });
+
+    expect(result.statusCode).toBe(400);
+    expect(queued).toEqual([]);
+  });
+
   it('answers 400 to a signed body it cannot read, and changes nothing', async () => {
     const { post, queued } = setup();
     const body = '{"data":{"healthUserId":"../../etc","dataType":"steps"}}';

@@ -227,6 +227,25 @@ describe('handleSyncNotifications: a batch', () => {
     expect(logged?.extra).toEqual({ subscriberId: 'google#USER1', error: error.name, permanent: true });
   });
 
+  it('takes a thrown non-error as temporary, and logs no more than its kind', async () => {
+    const { deps, checks, run } = batchSetup();
+    const odd = { getSubscriber: deps.store.getSubscriber.bind(deps.store), calls: 0 };
+    deps.store.getSubscriber = async (id, now) => {
+      if (odd.calls++ === 0) throw 'a string, not an Error';
+      return odd.getSubscriber(id, now);
+    };
+
+    const result = await run(['USER1', 'USER2']);
+
+    expect(result).toEqual({ outcomes: ['failed', 'queued'], retry: true });
+    expect(checks.queued).toEqual([['google#USER2']]);
+    expect(deps.logger.entries.find((e) => e.message === 'sync notification failed')?.extra).toEqual({
+      subscriberId: 'google#USER1',
+      error: 'unknown',
+      permanent: false,
+    });
+  });
+
   it('asks for a redelivery after a temporary failure, still handling the others', async () => {
     const { deps, checks, run } = batchSetup();
     deps.store.failures.fail('getSubscriber', new Error('ProvisionedThroughputExceededException'));

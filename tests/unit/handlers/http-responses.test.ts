@@ -1,4 +1,3 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   InvalidGrantError,
   ProviderRetiredError,
@@ -18,19 +17,9 @@ import {
   signupCookie,
 } from '../../../src/handlers/http-responses';
 import { RecordingLogger } from '../../support/fakes';
+import { httpEvent } from '../../support/http-events';
 
-function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /signup',
-    rawPath: '/signup',
-    rawQueryString: '',
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: {} as APIGatewayProxyEventV2['requestContext'],
-    ...overrides,
-  };
-}
+const event = httpEvent;
 
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -3,28 +3,17 @@
  * (status, page, cookies, redirect). The e2e and browser suites walk the same handlers over HTTP, but
  * in serverless-offline's child process, where coverage cannot see them.
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { AccountNotLinkedError, ProviderUnavailableError } from '../../../src/domain/errors';
 import { SIGNUP_COOKIE } from '../../../src/handlers/http-responses';
 import { makeOAuthCallbackHandler } from '../../../src/handlers/oauth-callback';
 import { makeSignupHandler } from '../../../src/handlers/signup';
 import { makeDeps, OTHER_PHONE, PHONE, type TestDeps, tokens } from '../../support/fakes';
+import { httpEvent } from '../../support/http-events';
 
 const BASE = 'https://battery.example.test';
 const FORM = 'application/x-www-form-urlencoded';
 
-function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /signup',
-    rawPath: '/signup',
-    rawQueryString: '',
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: {} as APIGatewayProxyEventV2['requestContext'],
-    ...overrides,
-  };
-}
+const event = httpEvent;
 
 const post = (body: string, headers: Record<string, string> = {}) =>
   event({ headers: { 'content-type': FORM, ...headers }, body });

@@ -4,29 +4,16 @@
  * real endpoint: created once, left alone when it already matches, and a failed handshake reported.
  */
 import { fixWebhookSubscriber } from '../../scripts/doctor/webhook';
-import { getJson, startTestSandbox, type TestSandbox } from './sandbox/helpers';
-import { Receiver, SECRET } from './sandbox/webhook-receiver';
+import { getJson } from './sandbox/helpers';
+import { SECRET, useWebhookSandbox } from './sandbox/webhook-receiver';
 
-let t: TestSandbox;
-let receiver: Receiver;
-
-beforeEach(async () => {
-  t = await startTestSandbox();
-  receiver = await new Receiver(
-    () => `${t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`,
-  ).start();
-  // The sandbox reads the packaged template first (keywords, country rules): slow on a busy machine.
-}, 180_000);
-afterEach(async () => {
-  await t.sandbox.close();
-  await receiver.close();
-});
+const env = useWebhookSandbox();
 
 const options = () => ({
-  apiUrl: t.url,
+  apiUrl: env.t.url,
   project: 'test-project',
   subscriberId: 'battery-sms',
-  endpointUri: receiver.url,
+  endpointUri: env.receiver.url,
   secret: SECRET,
   accessToken: 'operator-token',
 });
@@ -38,10 +25,10 @@ describe('doctor --fix: the webhook subscriber', () => {
 
     expect(first).toMatchObject({ status: 'ok', detail: expect.stringContaining('sends steps and weight') });
     expect(second).toMatchObject({ status: 'ok', detail: expect.stringContaining('already sends') });
-    const listed = await getJson(`${t.url}/v4/projects/test-project/subscribers`, 'operator-token');
+    const listed = await getJson(`${env.t.url}/v4/projects/test-project/subscribers`, 'operator-token');
     const subscribers = listed.body.subscribers as Array<{ endpointUri?: string }>;
     expect(subscribers).toHaveLength(1);
-    expect(subscribers[0]).toMatchObject({ endpointUri: receiver.url });
+    expect(subscribers[0]).toMatchObject({ endpointUri: env.receiver.url });
     expect(JSON.stringify([first, second])).not.toContain(SECRET);
   });
 

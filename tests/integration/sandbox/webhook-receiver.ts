@@ -7,6 +7,8 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useStarted } from '../../support/use-started';
+import { startTestSandbox, type TestSandbox } from './helpers';
 
 export const SECRET = 'Bearer test-webhook-secret';
 
@@ -164,4 +166,25 @@ export class Receiver {
     }
     return { status: 204 };
   }
+}
+
+/**
+ * A sandbox and a receiver that verifies its signatures, both new for every test in the block and
+ * both closed after it (the sandbox reads the packaged template first: slow on a busy machine).
+ */
+export function useWebhookSandbox(): { t: TestSandbox; receiver: Receiver } {
+  return useStarted(
+    async () => {
+      const t = await startTestSandbox();
+      const receiver = await new Receiver(
+        () => `${t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`,
+      ).start();
+      return { t, receiver };
+    },
+    async ({ t, receiver }) => {
+      await t.sandbox.close();
+      await receiver.close();
+    },
+    { perTest: true, timeoutMs: 180_000 },
+  );
 }

@@ -9,16 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '../../../local/sandbox';
 import { ensureWebhookSubscriber } from '../../../local/webhook-subscriber';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  getJson,
-  SERVICE_NUMBER,
-  sendJsonTo,
-  startTestSandbox,
-  type TestSandbox,
-} from './helpers';
-import { Receiver, SECRET } from './webhook-receiver';
+import { CLIENT_ID, CLIENT_SECRET, getJson, SERVICE_NUMBER, sendJsonTo } from './helpers';
+import { Receiver, SECRET, useWebhookSandbox } from './webhook-receiver';
 
 const ACTIVITY = 'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly';
 const METRICS = 'https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly';
@@ -27,26 +19,17 @@ const ADMIN = { authorization: 'Bearer admin-token' };
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are probed field by field in assertions.
 type Json = Record<string, any>;
 
-let t: TestSandbox;
-let receiver: Receiver;
+const env = useWebhookSandbox();
 
 beforeEach(async () => {
-  t = await startTestSandbox();
-  receiver = await new Receiver(
-    () => `${t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`,
-  ).start();
   // Fast retries: the tests wait for the settled signal, never for a time.
-  expect((await sendJsonTo(`${t.url}/sandbox/webhooks/settings`, 'PUT', { retryBaseMs: 5 })).status).toBe(
+  expect((await sendJsonTo(`${env.t.url}/sandbox/webhooks/settings`, 'PUT', { retryBaseMs: 5 })).status).toBe(
     200,
   );
 });
-afterEach(async () => {
-  await t.sandbox.close();
-  await receiver.close();
-});
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = ADMIN) {
-  const res = await fetch(`${t.url}${path}`, {
+  const res = await fetch(`${env.t.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -60,7 +43,7 @@ function createSubscriber(
   dataTypes: string[] = ['steps', 'weight'],
 ) {
   return call('POST', `/v4/projects/test-project/subscribers?subscriberId=${id}`, {
-    endpointUri: receiver.url,
+    endpointUri: env.receiver.url,
     subscriberConfigs: [{ dataTypes, subscriptionCreatePolicy: 'AUTOMATIC' }],
     endpointAuthorization: { secret: SECRET },
     ...over,
@@ -68,16 +51,16 @@ function createSubscriber(
 }
 
 async function grant(user: string, scope: string) {
-  expect((await sendJsonTo(`${t.url}/sandbox/users/${user}/grant`, 'POST', { scope })).status).toBe(200);
+  expect((await sendJsonTo(`${env.t.url}/sandbox/users/${user}/grant`, 'POST', { scope })).status).toBe(200);
 }
 
 async function putDevices(user: string, devices: unknown[]) {
-  const res = await sendJsonTo(`${t.url}/sandbox/users/${user}/devices`, 'PUT', devices);
+  const res = await sendJsonTo(`${env.t.url}/sandbox/users/${user}/devices`, 'PUT', devices);
   expect(res.status).toBe(200);
 }
 
 async function settled() {
-  const res = await getJson(`${t.url}/sandbox/webhooks/deliveries?settled=1`);
+  const res = await getJson(`${env.t.url}/sandbox/webhooks/deliveries?settled=1`);
   expect(res.status).toBe(200);
   return res.body as unknown as { pending: number; deliveries: Json[] };
 }
@@ -94,13 +77,13 @@ describe('sandbox webhooks: subscribers and the verification handshake', () => {
       done: true,
       response: {
         name: 'projects/test-project/subscribers/battery-sms',
-        endpointUri: receiver.url,
+        endpointUri: env.receiver.url,
         endpointAuthorization: { secretSet: true },
       },
     });
     expect(JSON.stringify(res.body)).not.toContain(SECRET);
-    const [first, second] = receiver.received;
-    expect(receiver.received).toHaveLength(2);
+    const [first, second] = env.receiver.received;
+    expect(env.receiver.received).toHaveLength(2);
     expect(JSON.parse(first?.body ?? '')).toEqual({ type: 'verification' });
     expect(first?.headers.authorization).toBe(SECRET);
     expect(first?.headers['content-type']).toBe('application/json');
@@ -124,7 +107,7 @@ describe('sandbox webhooks: subscribers and the verification handshake', () => {
   ])(
     'refuses an endpoint that %s, with FAILED_PRECONDITION, and stores nothing',
     async (_name, over, message) => {
-      Object.assign(receiver, over);
+      Object.assign(env.receiver, over);
 
       const res = await createSubscriber();
 
@@ -136,7 +119,7 @@ describe('sandbox webhooks: subscribers and the verification handshake', () => {
   );
 
   it('refuses an endpoint nobody listens on', async () => {
-    await receiver.close();
+    await env.receiver.close();
 
     const res = await createSubscriber();
 
@@ -159,7 +142,7 @@ describe('sandbox webhooks: subscribers and the verification handshake', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.status).toBe('INVALID_ARGUMENT');
     expect(res.body.error.message).toMatch(message);
-    expect(receiver.received).toHaveLength(0);
+    expect(env.receiver.received).toHaveLength(0);
   });
 
   it('refuses a bad subscriber id, a taken one, and a call without credentials', async () => {
@@ -175,9 +158,9 @@ describe('sandbox webhooks: subscribers and the verification handshake', () => {
 
   it('re-runs the handshake on PATCH and forgets a deleted subscriber', async () => {
     await createSubscriber();
-    receiver.unauthorizedStatus = 200;
+    env.receiver.unauthorizedStatus = 200;
     const patch = await call('PATCH', '/v4/projects/test-project/subscribers/battery-sms', {
-      endpointUri: receiver.url,
+      endpointUri: env.receiver.url,
     });
     expect(patch.status).toBe(400);
     expect(patch.body.error.status).toBe('FAILED_PRECONDITION');
@@ -196,8 +179,8 @@ describe('sandbox webhooks: notifications on sync', () => {
     const { pending, deliveries } = await settled();
 
     expect(pending).toBe(0);
-    const [n] = receiver.notifications();
-    expect(receiver.notifications()).toHaveLength(1);
+    const [n] = env.receiver.notifications();
+    expect(env.receiver.notifications()).toHaveLength(1);
     expect(n?.status).toBe(204);
     expect(n?.headers.authorization).toBe(SECRET);
     expect(n?.headers['x-healthapi-signature']).toMatch(/^[A-Za-z0-9+/]+=*$/);
@@ -218,7 +201,7 @@ describe('sandbox webhooks: notifications on sync', () => {
     await putDevices('dave', [scale()]);
     await settled();
 
-    const sent = receiver.notifications().map((r) => JSON.parse(r.body).data);
+    const sent = env.receiver.notifications().map((r) => JSON.parse(r.body).data);
     expect(sent).toEqual([expect.objectContaining({ healthUserId: 'carol', dataType: 'weight' })]);
   });
 
@@ -226,14 +209,14 @@ describe('sandbox webhooks: notifications on sync', () => {
     await createSubscriber();
     await grant('erin', SETTINGS_SCOPE);
     await grant('frank', `${SETTINGS_SCOPE} ${ACTIVITY}`);
-    expect((await sendJsonTo(`${t.url}/sandbox/users/frank/revoke`, 'POST', {})).status).toBe(200);
+    expect((await sendJsonTo(`${env.t.url}/sandbox/users/frank/revoke`, 'POST', {})).status).toBe(200);
 
     await putDevices('erin', [tracker()]);
     await putDevices('frank', [tracker()]);
     const { deliveries } = await settled();
 
     expect(deliveries.filter((d) => d.kind === 'notification')).toEqual([]);
-    expect(receiver.notifications()).toEqual([]);
+    expect(env.receiver.notifications()).toEqual([]);
   });
 
   it('sends only the data types a subscriber asked for', async () => {
@@ -243,7 +226,7 @@ describe('sandbox webhooks: notifications on sync', () => {
     await putDevices('gina', [tracker(), scale()]);
     await settled();
 
-    expect(receiver.notifications().map((r) => JSON.parse(r.body).data.dataType)).toEqual(['steps']);
+    expect(env.receiver.notifications().map((r) => JSON.parse(r.body).data.dataType)).toEqual(['steps']);
   });
 
   it('POST /sandbox/users/<id>/sync moves the sync time to now, keeps the levels, and notifies', async () => {
@@ -251,20 +234,20 @@ describe('sandbox webhooks: notifications on sync', () => {
     await grant('hank', `${SETTINGS_SCOPE} ${ACTIVITY}`);
     await putDevices('hank', [{ ...tracker(31), lastSyncTime: '2026-11-23T08:00:00Z' }]);
     await settled();
-    t.clock.advance(60_000);
+    env.t.clock.advance(60_000);
 
-    const res = await sendJsonTo(`${t.url}/sandbox/users/hank/sync`, 'POST', {});
+    const res = await sendJsonTo(`${env.t.url}/sandbox/users/hank/sync`, 'POST', {});
     await settled();
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ userId: 'hank', lastSyncTime: '2026-11-23T12:01:00Z' });
-    const devices = (await getJson(`${t.url}/sandbox/users/hank/devices`)).body as Array<
+    const devices = (await getJson(`${env.t.url}/sandbox/users/hank/devices`)).body as Array<
       Record<string, unknown>
     >;
     expect(devices).toEqual([
       expect.objectContaining({ batteryLevel: 31, lastSyncTime: '2026-11-23T12:01:00Z' }),
     ]);
-    expect(receiver.notifications()).toHaveLength(2);
+    expect(env.receiver.notifications()).toHaveLength(2);
   });
 
   it('the devices page\'s "sync now" notifies too', async () => {
@@ -272,9 +255,11 @@ describe('sandbox webhooks: notifications on sync', () => {
     await grant('olga', `${SETTINGS_SCOPE} ${ACTIVITY}`);
     await putDevices('olga', [tracker(40)]);
     await settled();
-    const [device] = (await getJson(`${t.url}/sandbox/users/olga/devices`)).body as Array<{ name: string }>;
+    const [device] = (await getJson(`${env.t.url}/sandbox/users/olga/devices`)).body as Array<{
+      name: string;
+    }>;
 
-    const res = await fetch(`${t.url}/sandbox/devices/update`, {
+    const res = await fetch(`${env.t.url}/sandbox/devices/update`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -289,24 +274,24 @@ describe('sandbox webhooks: notifications on sync', () => {
     await settled();
 
     expect(res.status).toBe(303);
-    expect(receiver.notifications()).toHaveLength(2);
+    expect(env.receiver.notifications()).toHaveLength(2);
   });
 
   it('answers 404 to a sync of an unknown user', async () => {
-    expect((await sendJsonTo(`${t.url}/sandbox/users/nobody/sync`, 'POST', {})).status).toBe(404);
+    expect((await sendJsonTo(`${env.t.url}/sandbox/users/nobody/sync`, 'POST', {})).status).toBe(404);
   });
 
   it('uses the other signature header name when told to', async () => {
     await createSubscriber();
     await grant('ivy', `${SETTINGS_SCOPE} ${ACTIVITY}`);
-    await sendJsonTo(`${t.url}/sandbox/webhooks/settings`, 'PUT', {
+    await sendJsonTo(`${env.t.url}/sandbox/webhooks/settings`, 'PUT', {
       signatureHeader: 'GOOGLE-HEALTH-API-SIGNATURE',
     });
 
     await putDevices('ivy', [tracker()]);
     await settled();
 
-    const [n] = receiver.notifications();
+    const [n] = env.receiver.notifications();
     expect(n?.headers['google-health-api-signature']).toBeDefined();
     expect(n?.headers['x-healthapi-signature']).toBeUndefined();
     expect(n?.status).toBe(204);
@@ -317,7 +302,7 @@ describe('sandbox webhooks: retries', () => {
   it('retries a failing endpoint with backoff until it answers 2xx, and shows every attempt', async () => {
     await createSubscriber();
     await grant('jack', `${SETTINGS_SCOPE} ${ACTIVITY}`);
-    receiver.failNext = 2;
+    env.receiver.failNext = 2;
 
     await putDevices('jack', [tracker()]);
     const { deliveries } = await settled();
@@ -326,14 +311,14 @@ describe('sandbox webhooks: retries', () => {
     expect(d?.state).toBe('delivered');
     expect(d?.attempts.map((a: { status: number }) => a.status)).toEqual([500, 500, 204]);
     // The same signed bytes every time.
-    expect(new Set(receiver.notifications().map((r) => r.body)).size).toBe(1);
+    expect(new Set(env.receiver.notifications().map((r) => r.body)).size).toBe(1);
   });
 
   it('gives up after maxAttempts', async () => {
     await createSubscriber();
     await grant('kim', `${SETTINGS_SCOPE} ${ACTIVITY}`);
-    await sendJsonTo(`${t.url}/sandbox/webhooks/settings`, 'PUT', { maxAttempts: 3 });
-    receiver.failNext = 10;
+    await sendJsonTo(`${env.t.url}/sandbox/webhooks/settings`, 'PUT', { maxAttempts: 3 });
+    env.receiver.failNext = 10;
 
     await putDevices('kim', [tracker()]);
     const { deliveries } = await settled();
@@ -346,8 +331,8 @@ describe('sandbox webhooks: retries', () => {
   it('counts a connection error as a failure', async () => {
     await createSubscriber();
     await grant('lee', `${SETTINGS_SCOPE} ${ACTIVITY}`);
-    await sendJsonTo(`${t.url}/sandbox/webhooks/settings`, 'PUT', { maxAttempts: 2 });
-    await receiver.close();
+    await sendJsonTo(`${env.t.url}/sandbox/webhooks/settings`, 'PUT', { maxAttempts: 2 });
+    await env.receiver.close();
 
     await putDevices('lee', [tracker()]);
     const { deliveries } = await settled();
@@ -361,9 +346,11 @@ describe('sandbox webhooks: retries', () => {
   });
 
   it('refuses bad settings', async () => {
-    const res = await sendJsonTo(`${t.url}/sandbox/webhooks/settings`, 'PUT', { maxAttempts: 0 });
+    const res = await sendJsonTo(`${env.t.url}/sandbox/webhooks/settings`, 'PUT', { maxAttempts: 0 });
     expect(res.status).toBe(400);
-    expect((await sendJsonTo(`${t.url}/sandbox/webhooks/settings`, 'PUT', { retries: 1 })).status).toBe(400);
+    expect((await sendJsonTo(`${env.t.url}/sandbox/webhooks/settings`, 'PUT', { retries: 1 })).status).toBe(
+      400,
+    );
   });
 });
 
@@ -376,13 +363,13 @@ describe('sandbox webhooks: forged and replayed notifications', () => {
   it.each(['bad-signature', 'tampered', 'no-signature', 'no-secret', 'wrong-secret'])(
     '%s: a verifying endpoint refuses it',
     async (kind) => {
-      const res = await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', { kind, userId: 'mia' });
+      const res = await sendJsonTo(`${env.t.url}/sandbox/webhooks/forge`, 'POST', { kind, userId: 'mia' });
 
       expect(res.status).toBe(200);
       const [d] = res.body.deliveries as Array<{ attempts: Array<{ status: number }>; kind: string }>;
       expect(d?.kind).toBe(kind);
       expect([401, 403]).toContain(d?.attempts[0]?.status);
-      expect(receiver.received.at(-1)?.refused).toBeDefined();
+      expect(env.receiver.received.at(-1)?.refused).toBeDefined();
     },
   );
 
@@ -390,17 +377,17 @@ describe('sandbox webhooks: forged and replayed notifications', () => {
     await putDevices('mia', [tracker()]);
     await settled();
 
-    const res = await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'replay' });
+    const res = await sendJsonTo(`${env.t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'replay' });
 
     expect(res.status).toBe(200);
-    const [original, replayed] = receiver.notifications();
+    const [original, replayed] = env.receiver.notifications();
     expect(replayed?.body).toBe(original?.body);
     expect(replayed?.headers['x-healthapi-signature']).toBe(original?.headers['x-healthapi-signature']);
     expect(replayed?.status).toBe(204);
   });
 
   it('valid: a genuine notification about anyone (an unknown user, any data type) for edge cases', async () => {
-    const res = await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', {
+    const res = await sendJsonTo(`${env.t.url}/sandbox/webhooks/forge`, 'POST', {
       kind: 'valid',
       userId: 'nobody-we-know',
       dataType: 'sleep',
@@ -408,22 +395,23 @@ describe('sandbox webhooks: forged and replayed notifications', () => {
 
     const [d] = res.body.deliveries as Array<{ attempts: Array<{ status: number }> }>;
     expect(d?.attempts[0]?.status).toBe(204);
-    expect(JSON.parse(receiver.notifications()[0]?.body ?? '').data).toMatchObject({
+    expect(JSON.parse(env.receiver.notifications()[0]?.body ?? '').data).toMatchObject({
       healthUserId: 'nobody-we-know',
       dataType: 'sleep',
     });
   });
 
   it('replay with nothing delivered yet is a 409, and bad forge bodies are 400', async () => {
-    expect((await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'replay' })).status).toBe(
+    expect((await sendJsonTo(`${env.t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'replay' })).status).toBe(
       409,
     );
     expect(
-      (await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'nope', userId: 'mia' })).status,
+      (await sendJsonTo(`${env.t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'nope', userId: 'mia' }))
+        .status,
     ).toBe(400);
-    expect((await sendJsonTo(`${t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'no-secret' })).status).toBe(
-      400,
-    );
+    expect(
+      (await sendJsonTo(`${env.t.url}/sandbox/webhooks/forge`, 'POST', { kind: 'no-secret' })).status,
+    ).toBe(400);
   });
 });
 
@@ -433,18 +421,18 @@ describe('sandbox webhooks: keys', () => {
     await grant('ned', `${SETTINGS_SCOPE} ${ACTIVITY}`);
     await putDevices('ned', [tracker()]);
     await settled();
-    expect(receiver.keysetFetches).toBe(1);
+    expect(env.receiver.keysetFetches).toBe(1);
 
-    const rotated = await sendJsonTo(`${t.url}/sandbox/webhooks/rotate-key`, 'POST', {});
-    await sendJsonTo(`${t.url}/sandbox/users/ned/sync`, 'POST', {});
+    const rotated = await sendJsonTo(`${env.t.url}/sandbox/webhooks/rotate-key`, 'POST', {});
+    await sendJsonTo(`${env.t.url}/sandbox/users/ned/sync`, 'POST', {});
     await settled();
 
-    const keyset = (await getJson(`${t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`))
+    const keyset = (await getJson(`${env.t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`))
       .body as Json;
     expect(keyset.primaryKeyId).toBe(rotated.body.primaryKeyId);
     expect(keyset.key).toHaveLength(2);
-    expect(receiver.keysetFetches).toBe(2);
-    expect(receiver.notifications().map((r) => r.status)).toEqual([204, 204]);
+    expect(env.receiver.keysetFetches).toBe(2);
+    expect(env.receiver.notifications().map((r) => r.status)).toEqual([204, 204]);
   });
 
   it('keeps subscribers and keys across a restart', async () => {
@@ -466,7 +454,7 @@ describe('sandbox webhooks: keys', () => {
       const created = await fetch(`${sandbox.url}/v4/projects/p1/subscribers?subscriberId=kept`, {
         method: 'POST',
         headers: ADMIN,
-        body: JSON.stringify({ endpointUri: receiver.url, endpointAuthorization: { secret: SECRET } }),
+        body: JSON.stringify({ endpointUri: env.receiver.url, endpointAuthorization: { secret: SECRET } }),
       });
       expect(created.status).toBe(200);
       await sandbox.close();
@@ -486,17 +474,17 @@ describe('sandbox webhooks: keys', () => {
 
 describe('ensureWebhookSubscriber (what npm start runs)', () => {
   const options = () => ({
-    apiUrl: t.url,
+    apiUrl: env.t.url,
     project: 'local-project',
     subscriberId: 'battery-sms-local',
-    endpointUri: receiver.url,
+    endpointUri: env.receiver.url,
     secret: SECRET,
     accessToken: 'local-admin',
   });
 
   it('registers the endpoint, and replaces the registration when run again with a new URI', async () => {
     const second = await new Receiver(
-      () => `${t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`,
+      () => `${env.t.url}/googlehealthapi/webhooks/webhooks_public_keyset.json`,
     ).start();
     try {
       expect(await ensureWebhookSubscriber(options())).toEqual({
@@ -523,7 +511,7 @@ describe('ensureWebhookSubscriber (what npm start runs)', () => {
   });
 
   it('reports, without throwing, an endpoint that fails the handshake (e.g. not deployed yet)', async () => {
-    receiver.verificationStatus = 404;
+    env.receiver.verificationStatus = 404;
 
     const result = await ensureWebhookSubscriber(options());
 
